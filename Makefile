@@ -1,0 +1,67 @@
+# portail: build, run and test.
+#
+#   make          build build/ngx_http_portail_module.so
+#   make run      the portal on 127.0.0.1:8080 with demo data (PORT=...)
+#   make test     the whole test suite against a throwaway database
+#   make clean    remove what the build made (keeps var/: the dev database)
+
+SHELL := /bin/sh
+
+NGINX_SRC   ?= /usr/share/nginx/src
+BUILD       := build
+NGX_BUILD   := $(BUILD)/nginx
+MODULE      := $(BUILD)/ngx_http_portail_module.so
+MODULE_SRCS := $(wildcard ngx_portail_module/*.c ngx_portail_module/*.h)
+PORT        ?= 8080
+
+# Debian's own configure flags keep the module binary-compatible with its
+# nginx (--with-compat, --with-threads, the same http modules).
+NGX_CONF_FLAGS = $(shell sed -n 's/^NGX_CONF_FLAGS=( *\(.*\) *)$$/\1/p' $(NGINX_SRC)/conf_flags)
+CC_OPT := -g -O2 -fstack-protector-strong -Wformat -Werror=format-security -fPIC -D_FORTIFY_SOURCE=2
+LD_OPT := -Wl,-z,relro -Wl,-z,now -fPIC
+
+.PHONY: all build deps run test clean FORCE
+
+all build: $(MODULE)
+
+deps:
+	@tools/deps build
+
+# Re-run configure when the list of sources changes: nginx's generated
+# Makefile names each of them.
+$(BUILD)/sources: FORCE
+	@mkdir -p $(BUILD)
+	@ls ngx_portail_module/*.c > $@.new
+	@cmp -s $@.new $@ || mv $@.new $@
+	@rm -f $@.new
+
+$(NGX_BUILD)/objs/Makefile: config $(BUILD)/sources
+	@tools/deps build
+	rm -rf $(NGX_BUILD)
+	mkdir -p $(BUILD)
+	cp -r $(NGINX_SRC) $(NGX_BUILD)
+	cd $(NGX_BUILD) && ./configure $(NGX_CONF_FLAGS) \
+	    --with-cc-opt='$(CC_OPT)' --with-ld-opt='$(LD_OPT)' \
+	    --add-dynamic-module=$(CURDIR) >configure.log 2>&1 \
+	    || { tail -n 30 configure.log; exit 1; }
+
+$(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
+	$(MAKE) -s -C $(NGX_BUILD) -f objs/Makefile modules
+	cp $(NGX_BUILD)/objs/ngx_http_portail_module.so $@.tmp && mv -f $@.tmp $@
+
+run:
+	@tools/deps run
+	@$(MAKE) -s $(MODULE)
+	@PORT=$(PORT) tools/run
+
+test:
+	@tools/deps test
+	@$(MAKE) -s $(MODULE)
+	@tools/test
+
+clean:
+	rm -rf $(BUILD) t/servroot
+
+FORCE:
+
+-include mk/*.mk

@@ -1,0 +1,404 @@
+
+/*
+ * portail: the tenant portal of a social housing office, as nginx modules.
+ *
+ * Shared declarations of the module's concerns: configuration, the
+ * PostgreSQL pool (ngx_http_portail_pg.c), the JSON core
+ * (ngx_http_portail_json.c) and the API router (ngx_http_portail_module.c).
+ */
+
+
+#ifndef _NGX_HTTP_PORTAIL_H_INCLUDED_
+#define _NGX_HTTP_PORTAIL_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <libpq-fe.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "ngx_http_portail_validate.h"
+
+
+#define NGX_HTTP_PORTAIL_PG_MAX_CALLS     4
+#define NGX_HTTP_PORTAIL_MAX_ARGS         3
+#define NGX_HTTP_PORTAIL_SLICE            (256 * 1024)
+
+
+typedef struct ngx_http_portail_stmt_s       ngx_http_portail_stmt_t;
+typedef struct ngx_http_portail_pg_pool_s    ngx_http_portail_pg_pool_t;
+typedef struct ngx_http_portail_pg_conn_s    ngx_http_portail_pg_conn_t;
+typedef struct ngx_http_portail_pg_query_s   ngx_http_portail_pg_query_t;
+typedef struct ngx_http_portail_ctx_s        ngx_http_portail_ctx_t;
+typedef struct ngx_http_portail_route_s      ngx_http_portail_route_t;
+
+
+/*
+ * A statement prepared on every pooled connection when it opens: planning
+ * costs PostgreSQL several times what running a portal query does.
+ * Parameter types are given by casts in the SQL text ($1::bigint).
+ */
+
+struct ngx_http_portail_stmt_s {
+    const char                       *name;
+    const char                       *sql;
+    int                               nparams;
+    ngx_uint_t                        index;      /* set at registration */
+};
+
+
+typedef enum {
+    NGX_HTTP_PORTAIL_PG_OK = 0,
+    NGX_HTTP_PORTAIL_PG_UNAVAILABLE,   /* no connection could be had */
+    NGX_HTTP_PORTAIL_PG_OVERLOADED,    /* wait queue full or wait too long */
+    NGX_HTTP_PORTAIL_PG_TIMEOUT,       /* statement ran past its timeout */
+    NGX_HTTP_PORTAIL_PG_FAILED         /* PostgreSQL reported an error */
+} ngx_http_portail_pg_rc_e;
+
+
+typedef struct {
+    ngx_http_portail_stmt_t          *stmt;
+    const char                      **values;
+    int                              *lengths;
+    int                              *formats;
+    int                               nparams;   /* filled so far */
+    int                               binary;    /* binary result columns */
+} ngx_http_portail_pg_call_t;
+
+
+typedef void (*ngx_http_portail_pg_handler_pt)(ngx_http_portail_pg_query_t *q);
+
+
+struct ngx_http_portail_pg_query_s {
+    ngx_http_portail_pg_call_t        calls[NGX_HTTP_PORTAIL_PG_MAX_CALLS];
+    ngx_uint_t                        ncalls;
+
+    /* outcome, valid in the handler; results live until pool's cleanup */
+    ngx_http_portail_pg_rc_e          rc;
+    PGresult                         *results[NGX_HTTP_PORTAIL_PG_MAX_CALLS];
+    u_char                            sqlstate[6];
+
+    ngx_http_portail_pg_handler_pt    handler;
+    void                             *data;
+    ngx_pool_t                       *pool;
+    ngx_log_t                        *log;
+
+    /* private to the pool */
+    ngx_http_portail_pg_conn_t       *conn;
+    ngx_queue_t                       queue;
+    ngx_event_t                       wait;
+    ngx_msec_t                        start;
+    ngx_uint_t                        retries;
+    unsigned                          queued:1;
+    unsigned                          sent:1;
+    unsigned                          primary:1;
+};
+
+
+typedef struct {
+    ngx_uint_t                        connections;  /* open or opening */
+    ngx_uint_t                        idle;
+    ngx_uint_t                        busy;
+    ngx_uint_t                        waiting;
+    ngx_uint_t                        max_connections;
+    ngx_atomic_uint_t                 queries;
+    ngx_atomic_uint_t                 failures;
+    ngx_atomic_uint_t                 timeouts;
+    ngx_atomic_uint_t                 overloads;
+    ngx_atomic_uint_t                 connects;
+    ngx_atomic_uint_t                 connect_failures;
+} ngx_http_portail_pg_stats_t;
+
+
+typedef struct {
+    ngx_str_t                         conninfo;
+    ngx_uint_t                        max_connections;
+    ngx_uint_t                        queue_length;
+    ngx_msec_t                        queue_timeout;
+    ngx_msec_t                        query_timeout;
+    ngx_msec_t                        connect_timeout;
+    ngx_msec_t                        keepalive_timeout;
+} ngx_http_portail_pg_conf_t;
+
+
+#define NGX_HTTP_PORTAIL_SECURE_AUTO  2
+
+
+typedef struct {
+    time_t                            idle_timeout;
+    time_t                            lifetime;
+    time_t                            remember_lifetime;
+    time_t                            remember_idle_timeout;
+    ngx_uint_t                        secure;      /* on, off, auto */
+} ngx_http_portail_session_conf_t;
+
+
+typedef struct {
+    ngx_uint_t                        max_failures;
+    ngx_uint_t                        max_failures_address;
+    time_t                            window;
+    ngx_str_t                         thread_pool_name;
+    ngx_thread_pool_t                *thread_pool;
+    size_t                            memlimit;
+    ngx_uint_t                        opslimit;
+    u_char                            dummy_hash[crypto_pwhash_STRBYTES];
+} ngx_http_portail_auth_conf_t;
+
+
+typedef struct {
+    ngx_str_t                         name;
+    ngx_str_t                         phone;
+    ngx_str_t                         email;
+    ngx_str_t                         address;
+    ngx_str_t                         website;
+    ngx_str_t                         public_url;
+    ngx_str_t                         json;        /* GET /api/portail */
+} ngx_http_portail_office_conf_t;
+
+
+typedef struct {
+    ngx_url_t                        *smtp;
+    ngx_str_t                         from;
+    ngx_msec_t                        interval;
+    ngx_msec_t                        timeout;
+    ngx_uint_t                        max_attempts;
+} ngx_http_portail_mail_conf_t;
+
+
+typedef struct {
+    const char                       *code;
+    ngx_uint_t                        status;
+    const char                       *message;
+} ngx_http_portail_error_t;
+
+
+typedef struct {
+    ngx_http_portail_pg_conf_t        database;
+    /* what the concerns registered: pointers to their tables */
+    ngx_array_t                       statements;
+    ngx_array_t                       routes;
+    ngx_array_t                       errors;
+    ngx_http_portail_pg_pool_t       *pool;        /* this worker's pool */
+    size_t                            json_max_size;
+    size_t                            upload_max_size;
+    size_t                            upload_max_body;
+    ngx_http_portail_session_conf_t   session;
+    ngx_http_portail_auth_conf_t      auth;
+    ngx_http_portail_office_conf_t    office;
+    ngx_http_portail_mail_conf_t      mail;
+} ngx_http_portail_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t                        api;
+    ngx_flag_t                        api_errors;
+    ngx_flag_t                        session;     /* access phase check */
+} ngx_http_portail_loc_conf_t;
+
+
+/* route flags */
+#define NGX_HTTP_PORTAIL_JSON_BODY    0x01
+#define NGX_HTTP_PORTAIL_SESSION      0x02   /* a signed-in tenant only */
+#define NGX_HTTP_PORTAIL_CSRF         0x04   /* state change: X-CSRF-Token */
+#define NGX_HTTP_PORTAIL_MULTIPART    0x08   /* multipart/form-data upload */
+
+
+typedef ngx_int_t (*ngx_http_portail_handler_pt)(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+
+
+struct ngx_http_portail_route_s {
+    ngx_uint_t                        method;     /* NGX_HTTP_GET, ... */
+    ngx_str_t                         path;       /* "{}" matches a segment */
+    ngx_uint_t                        flags;
+    ngx_http_portail_handler_pt       handler;
+};
+
+
+typedef struct {
+    ngx_str_t                         name;
+    ngx_str_t                         filename;   /* cleaned; empty: a field */
+    ngx_str_t                         data;
+    const char                       *mime;       /* found by content */
+    u_char                            sha256[32];
+    unsigned                          file:1;
+    unsigned                          checked:1;
+} ngx_http_portail_part_t;
+
+
+struct ngx_http_portail_ctx_s {
+    const ngx_http_portail_route_t   *route;
+    ngx_str_t                         args[NGX_HTTP_PORTAIL_MAX_ARGS];
+    ngx_uint_t                        nargs;
+    json_t                           *json;       /* request body */
+    ngx_array_t                      *parts;      /* multipart body */
+    ngx_http_portail_pg_query_t      *query;
+    void                             *data;       /* the handler's own */
+    void                             *stream;     /* a file being sent */
+    ngx_http_portail_handler_pt       next;       /* after the DB answered */
+
+    /* the session cookie's token and its SHA-256, as stored */
+    u_char                            token[32];
+    u_char                            token_hash[32];
+    int64_t                           account;    /* $portail_account */
+
+    unsigned                          own_errors:1;  /* next() sees failures */
+    unsigned                          waiting:1;     /* for the database */
+    unsigned                          has_token:1;
+    unsigned                          session_checked:1;
+    unsigned                          session_valid:1;
+};
+
+
+extern ngx_module_t  ngx_http_portail_module;
+
+
+/* what each concern registers at configuration time */
+ngx_int_t ngx_http_portail_add_routes(ngx_conf_t *cf,
+    ngx_http_portail_route_t *routes);
+ngx_int_t ngx_http_portail_add_errors(ngx_conf_t *cf,
+    ngx_http_portail_error_t *errors);
+
+/* the pool */
+ngx_int_t ngx_http_portail_pg_register(ngx_conf_t *cf,
+    ngx_http_portail_stmt_t *stmts, ngx_uint_t n);
+ngx_int_t ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle);
+void ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle);
+ngx_http_portail_pg_query_t *ngx_http_portail_pg_query(ngx_pool_t *pool,
+    ngx_log_t *log);
+ngx_http_portail_pg_call_t *ngx_http_portail_pg_call(
+    ngx_http_portail_pg_query_t *q, ngx_http_portail_stmt_t *stmt);
+ngx_int_t ngx_http_portail_pg_param(ngx_http_portail_pg_call_t *call,
+    u_char *data, size_t len);
+ngx_int_t ngx_http_portail_pg_param_binary(ngx_http_portail_pg_call_t *call,
+    u_char *data, size_t len);
+ngx_int_t ngx_http_portail_pg_param_null(ngx_http_portail_pg_call_t *call);
+ngx_int_t ngx_http_portail_pg_param_int(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_pg_call_t *call, int64_t value);
+ngx_int_t ngx_http_portail_pg_param_str(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_pg_call_t *call, ngx_str_t *value);
+ngx_int_t ngx_http_portail_pg_run(ngx_http_portail_pg_query_t *q);
+ngx_http_portail_pg_stats_t *ngx_http_portail_pg_stats(void);
+
+/* results */
+ngx_int_t ngx_http_portail_pg_value(ngx_http_portail_pg_query_t *q,
+    ngx_uint_t call, int row, int col, ngx_str_t *value);
+int ngx_http_portail_pg_rows(ngx_http_portail_pg_query_t *q, ngx_uint_t call);
+
+/* requests */
+ngx_int_t ngx_http_portail_query(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_handler_pt next);
+ngx_http_portail_pg_call_t *ngx_http_portail_request_call(
+    ngx_http_request_t *r, ngx_http_portail_stmt_t *stmt,
+    ngx_http_portail_pg_query_t **q);
+
+/* JSON responses and errors */
+ngx_int_t ngx_http_portail_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *data, size_t len);
+ngx_int_t ngx_http_portail_send_json_value(ngx_http_request_t *r,
+    ngx_uint_t status, json_t *value);
+ngx_int_t ngx_http_portail_send_error(ngx_http_request_t *r,
+    const char *code);
+ngx_int_t ngx_http_portail_send_error_details(ngx_http_request_t *r,
+    const char *code, json_t *details);
+ngx_int_t ngx_http_portail_send_error_status(ngx_http_request_t *r,
+    ngx_uint_t status, const char *code, json_t *details);
+ngx_int_t ngx_http_portail_send_pg_error(ngx_http_request_t *r,
+    ngx_http_portail_pg_query_t *q);
+ngx_int_t ngx_http_portail_read_body(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_add_header(ngx_http_request_t *r, const char *key,
+    u_char *value, size_t len);
+ngx_int_t ngx_http_portail_set_no_store(ngx_http_request_t *r);
+ngx_int_t ngx_http_portail_body_bytes(ngx_http_request_t *r, ngx_str_t *body,
+    size_t max);
+
+/* files kept in PostgreSQL */
+ngx_int_t ngx_http_portail_send_file(ngx_http_request_t *r,
+    ngx_str_t *filename, ngx_str_t *mime, off_t size, ngx_str_t *first,
+    ngx_http_portail_stmt_t *slice, ngx_str_t *id);
+
+/* uploads */
+ngx_int_t ngx_http_portail_multipart_parse(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_str_t *body);
+ngx_http_portail_part_t *ngx_http_portail_part(ngx_http_portail_ctx_t *ctx,
+    const char *name, ngx_uint_t nth);
+ngx_int_t ngx_http_portail_part_text(ngx_http_portail_ctx_t *ctx,
+    const char *name, ngx_str_t *value, size_t max, json_t *champs);
+ngx_int_t ngx_http_portail_upload_check(ngx_http_request_t *r,
+    ngx_http_portail_part_t *part, const char *field, json_t *champs);
+ngx_int_t ngx_http_portail_errors_handler(ngx_http_request_t *r);
+
+/* JSON request fields: NGX_OK, NGX_DECLINED (absent or null), NGX_ERROR
+ * (wrong type or too long: the message is added to champs) */
+ngx_int_t ngx_http_portail_json_string(ngx_http_portail_ctx_t *ctx,
+    const char *name, ngx_str_t *value, size_t max, json_t *champs);
+ngx_int_t ngx_http_portail_json_bool(ngx_http_portail_ctx_t *ctx,
+    const char *name, ngx_flag_t *value, json_t *champs);
+ngx_int_t ngx_http_portail_field_error(json_t *champs, const char *name,
+    const char *message);
+ngx_int_t ngx_http_portail_send_validation(ngx_http_request_t *r,
+    json_t *champs);
+
+/* sessions */
+ngx_int_t ngx_http_portail_session_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_session_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_session_cookie(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_csrf_check(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_cross_site(ngx_http_request_t *r);
+void ngx_http_portail_csrf_token(u_char token[32], u_char out[44]);
+ngx_int_t ngx_http_portail_set_cookie(ngx_http_request_t *r, u_char *token,
+    time_t max_age);
+void ngx_http_portail_new_token(u_char token[32], u_char hash[32],
+    u_char text[44]);
+ngx_int_t ngx_http_portail_session_param(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_pg_call_t *call, ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_session_result(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_uint_t call);
+ngx_int_t ngx_http_portail_send_session(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_str_t *body);
+ngx_int_t ngx_http_portail_param_ip(ngx_http_request_t *r,
+    ngx_http_portail_pg_query_t *q, ngx_http_portail_pg_call_t *call);
+ngx_int_t ngx_http_portail_session_get(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_session_logout(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_session_access(ngx_http_request_t *r);
+
+/* accounts */
+ngx_int_t ngx_http_portail_auth_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_auth_init_worker(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_portail_login(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_register(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_confirm(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_password_forgotten(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_password_reset(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+
+/* e-mail */
+ngx_int_t ngx_http_portail_mail_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_mail_init_worker(ngx_cycle_t *cycle);
+
+/* the office */
+ngx_int_t ngx_http_portail_office_get(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+
+/* sections */
+ngx_int_t ngx_http_portail_sante_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_sante_get(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+
+
+#endif /* _NGX_HTTP_PORTAIL_H_INCLUDED_ */

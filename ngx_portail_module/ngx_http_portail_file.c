@@ -1,0 +1,382 @@
+
+/*
+ * Sending a file kept in PostgreSQL (documents, attestations, photos, tax
+ * notices), after its owner was checked.
+ *
+ * The file is read in slices of NGX_HTTP_PORTAIL_SLICE bytes with
+ * substring() (the columns are STORAGE EXTERNAL: only the chunks of the
+ * slice are read), one slice at a time: the next is asked for once the
+ * previous one has left for the client, so a large file neither sits whole
+ * in memory nor holds the worker.  The first slice comes with the
+ * statement that checked the owner: a document of ordinary size costs one
+ * round trip.
+ */
+
+
+#include "ngx_http_portail.h"
+
+
+typedef struct {
+    ngx_http_request_t               *request;
+    ngx_http_portail_stmt_t          *slice;
+    ngx_str_t                         id;
+    off_t                             size;
+    off_t                             offset;     /* bytes handed over */
+    ngx_pool_t                       *pool;       /* the slice being sent */
+} ngx_http_portail_stream_t;
+
+
+static ngx_int_t ngx_http_portail_stream_send(ngx_http_portail_stream_t *s,
+    ngx_str_t *data);
+static void ngx_http_portail_stream_next(ngx_http_portail_stream_t *s);
+static void ngx_http_portail_stream_slice(ngx_http_portail_pg_query_t *q);
+static void ngx_http_portail_stream_writer(ngx_http_request_t *r);
+static void ngx_http_portail_stream_cleanup(void *data);
+static ngx_int_t ngx_http_portail_disposition(ngx_http_request_t *r,
+    ngx_str_t *filename);
+
+
+/*
+ * Content-Disposition: attachment, with an ASCII name for old clients and
+ * the UTF-8 one (RFC 6266 / 5987) for the others.
+ */
+
+static ngx_int_t
+ngx_http_portail_disposition(ngx_http_request_t *r, ngx_str_t *filename)
+{
+    u_char           *p, *value, c;
+    size_t            i, len;
+
+    static u_char     hex[] = "0123456789ABCDEF";
+
+    len = sizeof("attachment; filename=\"\"; filename*=UTF-8''") - 1
+          + filename->len + 3 * filename->len;
+
+    value = ngx_pnalloc(r->pool, len);
+    if (value == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(value, "attachment; filename=\"",
+                   sizeof("attachment; filename=\"") - 1);
+
+    for (i = 0; i < filename->len; i++) {
+        c = filename->data[i];
+        *p++ = (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%')
+               ? c : '_';
+    }
+
+    p = ngx_cpymem(p, "\"; filename*=UTF-8''",
+                   sizeof("\"; filename*=UTF-8''") - 1);
+
+    for (i = 0; i < filename->len; i++) {
+        c = filename->data[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')
+        {
+            *p++ = c;
+
+        } else {
+            *p++ = '%';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+        }
+    }
+
+    return ngx_http_portail_add_header(r, "Content-Disposition", value,
+                                       p - value);
+}
+
+
+/*
+ * Sends the file whose first slice is given: headers, that slice, then the
+ * rest, slice by slice, with the statement slice ($1 id, $2 offset from 1,
+ * $3 length).
+ */
+
+ngx_int_t
+ngx_http_portail_send_file(ngx_http_request_t *r, ngx_str_t *filename,
+    ngx_str_t *mime, off_t size, ngx_str_t *first,
+    ngx_http_portail_stmt_t *slice, ngx_str_t *id)
+{
+    ngx_int_t                   rc;
+    ngx_pool_cleanup_t         *cln;
+    ngx_http_portail_ctx_t     *ctx;
+    ngx_http_portail_stream_t  *s;
+
+    if ((off_t) first->len > size) {
+        return ngx_http_portail_send_error(r, "erreur_interne");
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = size;
+    r->headers_out.content_type = *mime;
+    r->headers_out.content_type_len = mime->len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    if (ngx_http_portail_set_no_store(r) != NGX_OK
+        || ngx_http_portail_disposition(r, filename) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (r->method == NGX_HTTP_HEAD || size == 0) {
+        r->header_only = 1;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    s = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_stream_t));
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    s->request = r;
+    s->slice = slice;
+    s->size = size;
+    s->id.data = ngx_pstrdup(r->pool, id);
+    s->id.len = id->len;
+
+    if (s->id.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_portail_stream_cleanup;
+    cln->data = s;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+    ctx->stream = s;
+
+    rc = ngx_http_portail_stream_send(s, first);
+
+    if (rc == NGX_ERROR || s->offset == s->size) {
+        return rc;
+    }
+
+    /* more to come: the request lives until the last slice is out */
+
+    r->main->count++;
+
+    if (rc == NGX_OK) {
+        ngx_http_portail_stream_next(s);
+
+    } else {
+        r->write_event_handler = ngx_http_portail_stream_writer;
+    }
+
+    return NGX_DONE;
+}
+
+
+/* NGX_OK: all written; NGX_AGAIN: the rest when writable; NGX_ERROR */
+
+static ngx_int_t
+ngx_http_portail_stream_send(ngx_http_portail_stream_t *s, ngx_str_t *data)
+{
+    ngx_int_t            rc;
+    ngx_buf_t           *b;
+    ngx_chain_t          out;
+    ngx_http_request_t  *r;
+
+    r = s->request;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = data->data;
+    b->last = data->data + data->len;
+    b->memory = data->len ? 1 : 0;
+    b->flush = 1;
+
+    s->offset += data->len;
+
+    if (s->offset == s->size) {
+        b->last_buf = (r == r->main) ? 1 : 0;
+        b->last_in_chain = 1;
+    }
+
+    out.buf = b;
+    out.next = NULL;
+
+    rc = ngx_http_output_filter(r, &out);
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc == NGX_AGAIN || r->connection->buffered || r->buffered) {
+        return NGX_AGAIN;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_portail_stream_next(ngx_http_portail_stream_t *s)
+{
+    ngx_http_request_t           *r;
+    ngx_http_portail_pg_call_t   *call;
+    ngx_http_portail_pg_query_t  *q;
+
+    r = s->request;
+
+    /* the slice sent is out: its memory goes */
+    if (s->pool) {
+        ngx_destroy_pool(s->pool);
+        s->pool = NULL;
+    }
+
+    s->pool = ngx_create_pool(1024, r->connection->log);
+    if (s->pool == NULL) {
+        goto failed;
+    }
+
+    q = ngx_http_portail_pg_query(s->pool, r->connection->log);
+    if (q == NULL) {
+        goto failed;
+    }
+
+    call = ngx_http_portail_pg_call(q, s->slice);
+
+    if (call == NULL
+        || ngx_http_portail_pg_param_str(q, call, &s->id) != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call, s->offset + 1) != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call, NGX_HTTP_PORTAIL_SLICE)
+           != NGX_OK)
+    {
+        goto failed;
+    }
+
+    call->binary = 1;
+    q->handler = ngx_http_portail_stream_slice;
+    q->data = s;
+
+    if (ngx_http_portail_pg_run(q) == NGX_OK) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "portail: file %V interrupted at %O bytes: the database "
+                  "is unavailable", &s->id, s->offset);
+
+failed:
+
+    /* the headers are gone: all that is left is to cut the connection */
+    r->connection->error = 1;
+    ngx_http_finalize_request(r, NGX_ERROR);
+}
+
+
+static void
+ngx_http_portail_stream_slice(ngx_http_portail_pg_query_t *q)
+{
+    ngx_int_t                   rc;
+    ngx_str_t                   data;
+    ngx_connection_t           *c;
+    ngx_http_request_t         *r;
+    ngx_http_portail_stream_t  *s;
+
+    s = q->data;
+    r = s->request;
+    c = r->connection;
+
+    if (q->rc != NGX_HTTP_PORTAIL_PG_OK
+        || ngx_http_portail_pg_value(q, 0, 0, 0, &data) != NGX_OK
+        || data.len == 0
+        || s->offset + (off_t) data.len > s->size)
+    {
+        ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                      "portail: file %V interrupted at %O bytes",
+                      &s->id, s->offset);
+        c->error = 1;
+        ngx_http_finalize_request(r, NGX_ERROR);
+        ngx_http_run_posted_requests(c);
+        return;
+    }
+
+    rc = ngx_http_portail_stream_send(s, &data);
+
+    if (rc == NGX_ERROR) {
+        ngx_http_finalize_request(r, NGX_ERROR);
+
+    } else if (rc == NGX_AGAIN) {
+        r->write_event_handler = ngx_http_portail_stream_writer;
+
+    } else if (s->offset < s->size) {
+        ngx_http_portail_stream_next(s);
+
+    } else {
+        ngx_http_finalize_request(r, NGX_OK);
+    }
+
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_portail_stream_writer(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc;
+    ngx_event_t                *wev;
+    ngx_http_portail_ctx_t     *ctx;
+    ngx_http_portail_stream_t  *s;
+
+    wev = r->connection->write;
+
+    if (wev->timedout) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, NGX_ETIMEDOUT,
+                      "portail: client timed out while receiving a file");
+        r->connection->timedout = 1;
+        ngx_http_finalize_request(r, NGX_HTTP_REQUEST_TIME_OUT);
+        return;
+    }
+
+    rc = ngx_http_output_filter(r, NULL);
+
+    if (rc == NGX_ERROR) {
+        ngx_http_finalize_request(r, NGX_ERROR);
+        return;
+    }
+
+    if (rc == NGX_AGAIN || r->connection->buffered || r->buffered) {
+        return;
+    }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+    s = ctx->stream;
+
+    if (s->offset < s->size) {
+        ngx_http_portail_stream_next(s);
+        return;
+    }
+
+    ngx_http_finalize_request(r, NGX_OK);
+}
+
+
+static void
+ngx_http_portail_stream_cleanup(void *data)
+{
+    ngx_http_portail_stream_t *s = data;
+
+    /* a slice asked for or being sent when the request ends */
+    if (s->pool) {
+        ngx_destroy_pool(s->pool);
+        s->pool = NULL;
+    }
+}

@@ -1,0 +1,1309 @@
+
+/*
+ * The e-mail outbox sender.
+ *
+ * Whoever wants a message sent inserts a row into portail.courriel in the
+ * transaction of its action, so a message exists if and only if the action
+ * happened.  Here, worker 0 of each nginx node claims rows (FOR UPDATE SKIP
+ * LOCKED, with a lease) and hands them to the SMTP relay of portail_smtp
+ * with a non-blocking client driven by nginx's events and timers.  Several
+ * nodes share one outbox: a row is claimed by one of them at a time.
+ *
+ * A message is marked sent as soon as the relay has accepted it (250 after
+ * DATA); temporary refusals and failures are retried with a growing delay,
+ * permanent ones (5xx) are abandoned and kept with the reason.  The only
+ * window for a duplicate is a crash between the relay's 250 and that mark;
+ * the Message-ID is stable across attempts, so a receiver can tell.
+ *
+ * Rows that name a template (modele) are rendered here, in French, plain
+ * text and HTML, with the office's contact details from the configuration.
+ */
+
+
+#include "ngx_http_portail.h"
+
+
+#define NGX_HTTP_PORTAIL_MAIL_BATCH       10
+#define NGX_HTTP_PORTAIL_MAIL_LINE        1024
+
+
+typedef enum {
+    NGX_HTTP_PORTAIL_SMTP_GREETING = 0,
+    NGX_HTTP_PORTAIL_SMTP_EHLO,
+    NGX_HTTP_PORTAIL_SMTP_MAIL,
+    NGX_HTTP_PORTAIL_SMTP_RCPT,
+    NGX_HTTP_PORTAIL_SMTP_DATA,
+    NGX_HTTP_PORTAIL_SMTP_BODY,
+    NGX_HTTP_PORTAIL_SMTP_RSET,
+    NGX_HTTP_PORTAIL_SMTP_QUIT
+} ngx_http_portail_smtp_state_e;
+
+
+typedef struct {
+    ngx_str_t                         id;
+    ngx_str_t                         to;
+    ngx_str_t                         message;     /* headers and body */
+    ngx_uint_t                        attempts;
+} ngx_http_portail_mail_t;
+
+
+typedef struct {
+    ngx_http_portail_main_conf_t     *conf;
+    ngx_event_t                       timer;
+    ngx_pool_t                       *pool;        /* one per batch */
+    ngx_http_portail_mail_t          *mails;
+    ngx_uint_t                        nmails;
+    ngx_uint_t                        current;
+    ngx_peer_connection_t             peer;
+    ngx_http_portail_smtp_state_e     state;
+    ngx_buf_t                        *in;
+    ngx_buf_t                        *out;
+    ngx_str_t                         from;        /* address only */
+    ngx_uint_t                        busy;
+} ngx_http_portail_mailer_t;
+
+
+typedef struct {
+    const char                       *name;
+    const char                       *subject;
+    const char                       *text;        /* paragraphs: \n\n */
+    const char                       *link;        /* path after the URL */
+} ngx_http_portail_template_t;
+
+
+enum {
+    NGX_HTTP_PORTAIL_MAIL_CLAIM = 0,
+    NGX_HTTP_PORTAIL_MAIL_SENT,
+    NGX_HTTP_PORTAIL_MAIL_RETRY
+};
+
+
+static ngx_http_portail_stmt_t  ngx_http_portail_mail_stmts[] = {
+
+    /* a lease, not a lock held across the SMTP exchange */
+    { "courriel_reserver",
+      "UPDATE portail.courriel c"
+      " SET reserve_jusqu_a = now() + interval '2 minutes',"
+      " essais = c.essais + 1,"
+      " message_id = coalesce(c.message_id, '<courriel.' || c.id || '.'"
+      " || extract(epoch FROM c.cree_le)::bigint || '@' || $1::text || '>')"
+      " WHERE c.id IN (SELECT id FROM portail.courriel"
+      " WHERE envoye_le IS NULL AND abandonne_le IS NULL"
+      " AND prochain_essai_le <= now()"
+      " AND (reserve_jusqu_a IS NULL OR reserve_jusqu_a < now())"
+      " ORDER BY prochain_essai_le, id LIMIT $2::integer"
+      " FOR UPDATE SKIP LOCKED)"
+      " RETURNING c.id, c.destinataire, c.sujet, c.texte, c.html, c.modele,"
+      " c.donnees, c.message_id, c.essais,"
+      " to_char(now() AT TIME ZONE 'UTC',"
+      " 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"')",
+      2, 0 },
+
+    /* sent: the link's token has no business staying in the table */
+    { "courriel_envoye",
+      "UPDATE portail.courriel SET envoye_le = now(), reserve_jusqu_a = NULL,"
+      " derniere_erreur = NULL, donnees = donnees - 'jeton'"
+      " WHERE id = $1::bigint",
+      1, 0 },
+
+    /* 1, 2, 4 ... minutes, at most an hour; abandoned after the maximum */
+    { "courriel_reessayer",
+      "UPDATE portail.courriel SET reserve_jusqu_a = NULL,"
+      " derniere_erreur = left($2::text, 500),"
+      " prochain_essai_le = now() + least(interval '1 hour',"
+      " interval '1 minute' * power(2, greatest(essais - 1, 0))),"
+      " abandonne_le = CASE WHEN $3::boolean OR essais >= $4::integer"
+      " THEN now() END"
+      " WHERE id = $1::bigint",
+      4, 0 }
+};
+
+
+static ngx_http_portail_template_t  ngx_http_portail_templates[] = {
+
+    { "inscription_confirmation",
+      "Confirmez la création de votre compte locataire",
+      "Bonjour {{prenom}} {{nom}},\n\n"
+      "Vous avez demandé la création de votre compte sur le portail "
+      "locataire. Pour l'activer, ouvrez le lien ci-dessous. Il est valable "
+      "24 heures.\n\n"
+      "{{lien}}\n\n"
+      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
+      "message : aucun compte ne sera activé.",
+      "/#/inscription/confirmation?jeton=" },
+
+    { "inscription_compte_existant",
+      "Une inscription a été demandée pour votre contrat",
+      "Bonjour {{prenom}} {{nom}},\n\n"
+      "Une nouvelle inscription au portail locataire a été demandée pour "
+      "votre contrat. Vous avez déjà un compte : connectez-vous avec votre "
+      "adresse e-mail et votre mot de passe.\n\n"
+      "{{lien}}\n\n"
+      "Mot de passe oublié ? Utilisez le lien « Mot de passe oublié ? » de "
+      "la page de connexion.\n\n"
+      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
+      "message : votre compte n'a pas changé.",
+      "/#/connexion" },
+
+    { "inscription_adresse_utilisee",
+      "Votre adresse e-mail est déjà utilisée sur le portail locataire",
+      "Bonjour,\n\n"
+      "Quelqu'un a demandé la création d'un compte sur le portail locataire "
+      "avec votre adresse e-mail ({{email}}). Cette adresse est déjà celle "
+      "d'un compte : aucun nouveau compte n'a été créé.\n\n"
+      "Si c'était vous, connectez-vous avec votre compte actuel, ou "
+      "utilisez « Mot de passe oublié ? » :\n\n"
+      "{{lien}}\n\n"
+      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
+      "message.",
+      "/#/connexion" },
+
+    { "mot_de_passe_reinitialisation",
+      "Choisissez un nouveau mot de passe",
+      "Bonjour {{prenom}},\n\n"
+      "Vous avez demandé à choisir un nouveau mot de passe pour le portail "
+      "locataire. Ouvrez le lien ci-dessous : il est valable 1 heure et ne "
+      "sert qu'une fois.\n\n"
+      "{{lien}}\n\n"
+      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
+      "message : votre mot de passe actuel reste valable.",
+      "/#/mot-de-passe/reinitialisation?jeton=" },
+
+    { "mot_de_passe_modifie",
+      "Votre mot de passe a été modifié",
+      "Bonjour {{prenom}},\n\n"
+      "Le mot de passe de votre compte sur le portail locataire vient "
+      "d'être modifié, et vos sessions ouvertes ont été fermées.\n\n"
+      "Si vous n'êtes pas à l'origine de ce changement, contactez-nous "
+      "sans attendre.",
+      NULL },
+
+    { "identifiants_rappel",
+      "Votre identifiant du portail locataire",
+      "Bonjour {{prenom}},\n\n"
+      "Vous avez demandé le rappel de vos identifiants. Pour vous "
+      "connecter au portail locataire, votre identifiant est votre adresse "
+      "e-mail :\n\n"
+      "{{identifiant}}\n\n"
+      "Mot de passe oublié ? Utilisez le lien « Mot de passe oublié ? » de "
+      "la page de connexion :\n\n"
+      "{{lien}}",
+      "/#/mot-de-passe/oubli" },
+
+    { NULL, NULL, NULL, NULL }
+};
+
+
+static void ngx_http_portail_mail_tick(ngx_event_t *ev);
+static void ngx_http_portail_mail_claimed(ngx_http_portail_pg_query_t *q);
+static ngx_int_t ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_pg_query_t *q, int row, ngx_http_portail_mail_t *mail);
+static void ngx_http_portail_smtp_connect(ngx_http_portail_mailer_t *m);
+static void ngx_http_portail_smtp_read(ngx_event_t *ev);
+static void ngx_http_portail_smtp_write(ngx_event_t *ev);
+static void ngx_http_portail_smtp_reply(ngx_http_portail_mailer_t *m,
+    ngx_uint_t code, ngx_str_t *line);
+static ngx_int_t ngx_http_portail_smtp_send(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_smtp_state_e state, ngx_str_t *data);
+static ngx_int_t ngx_http_portail_smtp_next(ngx_http_portail_mailer_t *m);
+static void ngx_http_portail_smtp_fail(ngx_http_portail_mailer_t *m,
+    const char *why);
+static void ngx_http_portail_smtp_close(ngx_http_portail_mailer_t *m);
+static void ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_mail_t *mail, ngx_int_t sent, const char *error,
+    ngx_uint_t permanent);
+static void ngx_http_portail_mail_done(ngx_http_portail_mailer_t *m,
+    ngx_msec_t next);
+static void ngx_http_portail_mark_done(ngx_http_portail_pg_query_t *q);
+
+
+static ngx_http_portail_mailer_t  *ngx_http_portail_mailer;
+
+
+static void
+ngx_http_portail_mail_json_cleanup(void *data)
+{
+    json_decref(data);
+}
+
+
+ngx_int_t
+ngx_http_portail_mail_init(ngx_conf_t *cf)
+{
+    return ngx_http_portail_pg_register(cf, ngx_http_portail_mail_stmts,
+               sizeof(ngx_http_portail_mail_stmts)
+               / sizeof(ngx_http_portail_stmt_t));
+}
+
+
+ngx_int_t
+ngx_http_portail_mail_init_worker(ngx_cycle_t *cycle)
+{
+    u_char                        *p, *lt, *gt;
+    ngx_http_portail_mailer_t     *m;
+    ngx_http_portail_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_portail_module);
+
+    if (pmcf == NULL || pmcf->mail.smtp == NULL || pmcf->pool == NULL) {
+        return NGX_OK;
+    }
+
+    /* one sender per node: the others serve tenants */
+    if ((ngx_process != NGX_PROCESS_WORKER && ngx_process != NGX_PROCESS_SINGLE)
+        || ngx_worker != 0)
+    {
+        return NGX_OK;
+    }
+
+    m = ngx_pcalloc(cycle->pool, sizeof(ngx_http_portail_mailer_t));
+    if (m == NULL) {
+        return NGX_ERROR;
+    }
+
+    m->conf = pmcf;
+
+    /* "Portail locataire <noreply@...>": the envelope wants the address */
+    m->from = pmcf->mail.from;
+    lt = ngx_strlchr(m->from.data, m->from.data + m->from.len, '<');
+
+    if (lt) {
+        gt = ngx_strlchr(lt, m->from.data + m->from.len, '>');
+        if (gt) {
+            m->from.data = lt + 1;
+            m->from.len = gt - lt - 1;
+        }
+    }
+
+    p = ngx_strlchr(m->from.data, m->from.data + m->from.len, '@');
+    if (p == NULL) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "portail: portail_mail_from \"%V\" has no address",
+                      &pmcf->mail.from);
+        return NGX_ERROR;
+    }
+
+    m->timer.handler = ngx_http_portail_mail_tick;
+    m->timer.data = m;
+    m->timer.log = cycle->log;
+    m->timer.cancelable = 1;
+
+    ngx_add_timer(&m->timer, pmcf->mail.interval);
+
+    ngx_http_portail_mailer = m;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_portail_mail_tick(ngx_event_t *ev)
+{
+    u_char                       *at;
+    ngx_str_t                     domain;
+    ngx_http_portail_mailer_t    *m;
+    ngx_http_portail_pg_call_t   *call;
+    ngx_http_portail_pg_query_t  *q;
+
+    m = ev->data;
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    m->pool = ngx_create_pool(4096, ev->log);
+    if (m->pool == NULL) {
+        goto again;
+    }
+
+    q = ngx_http_portail_pg_query(m->pool, ev->log);
+    if (q == NULL) {
+        goto failed;
+    }
+
+    call = ngx_http_portail_pg_call(q,
+                 &ngx_http_portail_mail_stmts[NGX_HTTP_PORTAIL_MAIL_CLAIM]);
+
+    at = ngx_strlchr(m->from.data, m->from.data + m->from.len, '@');
+    domain.data = at + 1;
+    domain.len = m->from.data + m->from.len - at - 1;
+
+    if (call == NULL
+        || ngx_http_portail_pg_param_str(q, call, &domain) != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call, NGX_HTTP_PORTAIL_MAIL_BATCH)
+           != NGX_OK)
+    {
+        goto failed;
+    }
+
+    q->handler = ngx_http_portail_mail_claimed;
+    q->data = m;
+    m->busy = 1;
+
+    if (ngx_http_portail_pg_run(q) == NGX_OK) {
+        return;
+    }
+
+failed:
+
+    m->busy = 0;
+    ngx_destroy_pool(m->pool);
+    m->pool = NULL;
+
+again:
+
+    ngx_add_timer(&m->timer, m->conf->mail.interval);
+}
+
+
+static void
+ngx_http_portail_mail_claimed(ngx_http_portail_pg_query_t *q)
+{
+    int                         i, n;
+    ngx_http_portail_mailer_t  *m;
+
+    m = q->data;
+
+    if (q->rc != NGX_HTTP_PORTAIL_PG_OK) {
+        /* the database is down: try again later, quietly (the pool logs) */
+        ngx_http_portail_mail_done(m, m->conf->mail.interval);
+        return;
+    }
+
+    n = ngx_http_portail_pg_rows(q, 0);
+
+    if (n == 0) {
+        ngx_http_portail_mail_done(m, m->conf->mail.interval);
+        return;
+    }
+
+    m->mails = ngx_pcalloc(m->pool, n * sizeof(ngx_http_portail_mail_t));
+    if (m->mails == NULL) {
+        ngx_http_portail_mail_done(m, m->conf->mail.interval);
+        return;
+    }
+
+    m->nmails = 0;
+
+    for (i = 0; i < n; i++) {
+        if (ngx_http_portail_mail_build(m, q, i, &m->mails[m->nmails])
+            == NGX_OK)
+        {
+            m->nmails++;
+        }
+    }
+
+    m->current = 0;
+
+    if (m->nmails == 0) {
+        ngx_http_portail_mail_done(m, 0);
+        return;
+    }
+
+    ngx_http_portail_smtp_connect(m);
+}
+
+
+/* --- rendering ----------------------------------------------------------- */
+
+
+static ngx_http_portail_template_t *
+ngx_http_portail_template(ngx_str_t *name)
+{
+    ngx_http_portail_template_t  *t;
+
+    for (t = ngx_http_portail_templates; t->name; t++) {
+        if (ngx_strlen(t->name) == name->len
+            && ngx_strncmp(t->name, name->data, name->len) == 0)
+        {
+            return t;
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_portail_html_escape(ngx_pool_t *pool, ngx_str_t *in, ngx_str_t *out)
+{
+    size_t   n;
+    u_char  *p;
+
+    n = ngx_escape_html(NULL, in->data, in->len);
+
+    if (n == 0) {
+        *out = *in;
+        return;
+    }
+
+    p = ngx_pnalloc(pool, in->len + n);
+    if (p == NULL) {
+        out->len = 0;
+        return;
+    }
+
+    out->data = p;
+    out->len = (u_char *) ngx_escape_html(p, in->data, in->len) - p;
+}
+
+
+/*
+ * Replaces {{name}} in a template: the link, or a string of the row's
+ * data.  In HTML the values are escaped and the link made clickable;
+ * paragraphs are separated by an empty line.
+ */
+
+static ngx_int_t
+ngx_http_portail_render(ngx_pool_t *pool, const char *tpl, json_t *data,
+    ngx_str_t *link, ngx_uint_t html, ngx_str_t *out)
+{
+    u_char     *p, *end, *name_end;
+    json_t     *v;
+    ngx_str_t   value, esc;
+    ngx_buf_t  *b;
+    char        name[64];
+    size_t      n;
+
+    b = ngx_create_temp_buf(pool, 4 * ngx_strlen(tpl) + 4096);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (html) {
+        b->last = ngx_cpymem(b->last, "<p>", 3);
+    }
+
+    p = (u_char *) tpl;
+    end = p + ngx_strlen(tpl);
+
+    while (p < end) {
+
+        if (p + 1 < end && p[0] == '{' && p[1] == '{') {
+            name_end = ngx_strlcasestrn(p + 2, end, (u_char *) "}}", 1);
+            n = name_end ? (size_t) (name_end - p - 2) : 0;
+
+            if (name_end && n < sizeof(name)) {
+                ngx_memcpy(name, p + 2, n);
+                name[n] = '\0';
+                p = name_end + 2;
+
+                if (ngx_strcmp(name, "lien") == 0 && link) {
+                    value = *link;
+
+                } else {
+                    v = json_object_get(data, name);
+                    value.data = (u_char *) (json_is_string(v)
+                                             ? json_string_value(v) : "");
+                    value.len = ngx_strlen(value.data);
+                }
+
+                if (html) {
+                    ngx_http_portail_html_escape(pool, &value, &esc);
+
+                    if (ngx_strcmp(name, "lien") == 0) {
+                        b->last = ngx_sprintf(b->last, "<a href=\"%V\">%V</a>",
+                                              &esc, &esc);
+                    } else {
+                        b->last = ngx_sprintf(b->last, "%V", &esc);
+                    }
+
+                } else {
+                    b->last = ngx_sprintf(b->last, "%V", &value);
+                }
+
+                /* values are bounded (names, addresses, links) */
+                if (b->last > b->end - 512) {
+                    return NGX_ERROR;
+                }
+
+                continue;
+            }
+        }
+
+        if (html && *p == '\n') {
+            if (p + 1 < end && p[1] == '\n') {
+                b->last = ngx_cpymem(b->last, "</p>\n<p>", 8);
+                p += 2;
+                continue;
+            }
+
+            b->last = ngx_cpymem(b->last, "<br>", 4);
+            p++;
+            continue;
+        }
+
+        if (!html && *p == '\n') {
+            /* MIME text is canonical with CRLF line ends */
+            *b->last++ = '\r';
+            *b->last++ = *p++;
+            continue;
+        }
+
+        if (html && (*p == '<' || *p == '>' || *p == '&' || *p == '"')) {
+            value.data = p;
+            value.len = 1;
+            ngx_http_portail_html_escape(pool, &value, &esc);
+            b->last = ngx_cpymem(b->last, esc.data, esc.len);
+            p++;
+            continue;
+        }
+
+        *b->last++ = *p++;
+    }
+
+    if (html) {
+        b->last = ngx_cpymem(b->last, "</p>", 4);
+    }
+
+    out->data = b->pos;
+    out->len = b->last - b->pos;
+
+    return NGX_OK;
+}
+
+
+/* base64 in lines of 76 characters, as MIME wants */
+
+static u_char *
+ngx_http_portail_base64_lines(u_char *p, ngx_str_t *src)
+{
+    size_t     chunk;
+    ngx_str_t  in, out;
+
+    for (in = *src; in.len; in.data += chunk, in.len -= chunk) {
+        chunk = ngx_min(in.len, 57);
+        out.data = p;
+        ngx_encode_base64(&out, &(ngx_str_t) { chunk, in.data });
+        p += out.len;
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+
+    return p;
+}
+
+
+static ngx_int_t
+ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_pg_query_t *q, int row, ngx_http_portail_mail_t *mail)
+{
+    u_char                        *p;
+    size_t                         len;
+    json_t                        *data;
+    ngx_str_t                      subject, text, html, model, raw, msgid,
+                                   date, footer, link, *linkp, attempts,
+                                   enc_subject, tmp;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_portail_template_t   *t;
+    ngx_http_portail_office_conf_t *office;
+
+    office = &m->conf->office;
+
+    if (ngx_http_portail_pg_value(q, 0, row, 0, &mail->id) != NGX_OK
+        || ngx_http_portail_pg_value(q, 0, row, 1, &mail->to) != NGX_OK
+        || ngx_http_portail_pg_value(q, 0, row, 7, &msgid) != NGX_OK
+        || ngx_http_portail_pg_value(q, 0, row, 9, &date) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_portail_pg_value(q, 0, row, 8, &attempts) == NGX_OK) {
+        mail->attempts = ngx_atoi(attempts.data, attempts.len);
+    }
+
+    if (ngx_http_portail_pg_value(q, 0, row, 5, &model) == NGX_OK) {
+
+        t = ngx_http_portail_template(&model);
+        if (t == NULL) {
+            ngx_log_error(NGX_LOG_ALERT, m->timer.log, 0,
+                          "portail: e-mail %V names an unknown template "
+                          "\"%V\", abandoned", &mail->id, &model);
+            ngx_http_portail_mail_mark(m, mail, 0, "modèle inconnu", 1);
+            return NGX_ERROR;
+        }
+
+        data = NULL;
+        if (ngx_http_portail_pg_value(q, 0, row, 6, &raw) == NGX_OK) {
+            data = json_loadb((const char *) raw.data, raw.len, 0, NULL);
+        }
+
+        cln = ngx_pool_cleanup_add(m->pool, 0);
+        if (cln == NULL) {
+            json_decref(data);
+            return NGX_ERROR;
+        }
+
+        cln->handler = ngx_http_portail_mail_json_cleanup;
+        cln->data = data;
+
+        linkp = NULL;
+
+        if (t->link) {
+            tmp.data = (u_char *) "";
+            tmp.len = 0;
+
+            if (json_is_string(json_object_get(data, "jeton"))) {
+                tmp.data = (u_char *) json_string_value(
+                                             json_object_get(data, "jeton"));
+                tmp.len = ngx_strlen(tmp.data);
+            }
+
+            link.len = office->public_url.len + ngx_strlen(t->link) + tmp.len;
+            link.data = ngx_pnalloc(m->pool, link.len);
+            if (link.data == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_sprintf(link.data, "%V%s%V", &office->public_url, t->link,
+                        &tmp);
+            linkp = &link;
+        }
+
+        subject.data = (u_char *) t->subject;
+        subject.len = ngx_strlen(t->subject);
+
+        if (ngx_http_portail_render(m->pool, t->text, data, linkp, 0, &text)
+            != NGX_OK
+            || ngx_http_portail_render(m->pool, t->text, data, linkp, 1,
+                                       &html)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else {
+        if (ngx_http_portail_pg_value(q, 0, row, 2, &subject) != NGX_OK
+            || ngx_http_portail_pg_value(q, 0, row, 3, &text) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_portail_pg_value(q, 0, row, 4, &html) != NGX_OK) {
+            ngx_str_null(&html);
+        }
+    }
+
+    /* the office's signature, under every message */
+
+    footer.len = 256 + office->name.len + office->address.len
+                 + office->phone.len + office->email.len
+                 + office->website.len;
+    footer.data = ngx_pnalloc(m->pool, footer.len);
+    if (footer.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    footer.len = ngx_sprintf(footer.data,
+                   "\r\n\r\n-- \r\n%V\r\n%V\r\nTél. %V - %V\r\n%V\r\n"
+                   "Ce message est envoyé automatiquement, merci de ne pas y "
+                   "répondre.\r\n",
+                   &office->name, &office->address, &office->phone,
+                   &office->email, &office->website)
+                 - footer.data;
+
+    /* Subject: =?UTF-8?B?...?= */
+
+    enc_subject.len = ngx_base64_encoded_length(subject.len);
+    enc_subject.data = ngx_pnalloc(m->pool, enc_subject.len);
+    if (enc_subject.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_encode_base64(&enc_subject, &subject);
+
+    len = 1024 + enc_subject.len + mail->to.len + m->conf->mail.from.len
+          + msgid.len + date.len
+          + 2 * ngx_base64_encoded_length(text.len + footer.len)
+          + 2 * ngx_base64_encoded_length(html.len + 2 * footer.len + 64);
+
+    p = ngx_pnalloc(m->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    mail->message.data = p;
+
+    p = ngx_sprintf(p,
+                    "From: %V\r\n"
+                    "To: <%V>\r\n"
+                    "Subject: =?UTF-8?B?%V?=\r\n"
+                    "Date: %V\r\n"
+                    "Message-ID: %V\r\n"
+                    "MIME-Version: 1.0\r\n"
+                    "Auto-Submitted: auto-generated\r\n"
+                    "Content-Type: multipart/alternative; "
+                    "boundary=\"portail-%V\"\r\n"
+                    "\r\n"
+                    "--portail-%V\r\n"
+                    "Content-Type: text/plain; charset=utf-8\r\n"
+                    "Content-Transfer-Encoding: base64\r\n\r\n",
+                    &m->conf->mail.from, &mail->to, &enc_subject, &date,
+                    &msgid, &mail->id, &mail->id);
+
+    tmp.len = text.len + footer.len;
+    tmp.data = ngx_pnalloc(m->pool, tmp.len);
+    if (tmp.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(ngx_cpymem(tmp.data, text.data, text.len), footer.data,
+               footer.len);
+    p = ngx_http_portail_base64_lines(p, &tmp);
+
+    if (html.len) {
+        p = ngx_sprintf(p, "--portail-%V\r\n"
+                           "Content-Type: text/html; charset=utf-8\r\n"
+                           "Content-Transfer-Encoding: base64\r\n\r\n",
+                        &mail->id);
+
+        ngx_http_portail_html_escape(m->pool, &footer, &raw);
+
+        tmp.len = html.len + raw.len + 64;
+        tmp.data = ngx_pnalloc(m->pool, tmp.len);
+        if (tmp.data == NULL) {
+            return NGX_ERROR;
+        }
+
+        tmp.len = ngx_sprintf(tmp.data, "%V<pre>%V</pre>", &html, &raw)
+                  - tmp.data;
+        p = ngx_http_portail_base64_lines(p, &tmp);
+    }
+
+    p = ngx_sprintf(p, "--portail-%V--\r\n", &mail->id);
+
+    mail->message.len = p - mail->message.data;
+
+    return NGX_OK;
+}
+
+
+/* --- SMTP ------------------------------------------------------------- */
+
+
+static void
+ngx_http_portail_smtp_connect(ngx_http_portail_mailer_t *m)
+{
+    ngx_int_t          rc;
+    ngx_url_t         *u;
+    ngx_connection_t  *c;
+
+    u = m->conf->mail.smtp;
+
+    ngx_memzero(&m->peer, sizeof(ngx_peer_connection_t));
+
+    m->peer.sockaddr = u->addrs[0].sockaddr;
+    m->peer.socklen = u->addrs[0].socklen;
+    m->peer.name = &u->addrs[0].name;
+    m->peer.get = ngx_event_get_peer;
+    m->peer.log = m->timer.log;
+    m->peer.log_error = NGX_ERROR_ERR;
+
+    rc = ngx_event_connect_peer(&m->peer);
+
+    if (rc == NGX_ERROR || rc == NGX_BUSY || rc == NGX_DECLINED) {
+        ngx_http_portail_smtp_fail(m, "connexion au relais SMTP impossible");
+        return;
+    }
+
+    c = m->peer.connection;
+    c->data = m;
+    c->pool = m->pool;
+    c->log = m->timer.log;
+    c->read->log = c->log;
+    c->write->log = c->log;
+    c->read->handler = ngx_http_portail_smtp_read;
+    c->write->handler = ngx_http_portail_smtp_write;
+
+    m->in = ngx_create_temp_buf(m->pool, NGX_HTTP_PORTAIL_MAIL_LINE * 4);
+    if (m->in == NULL) {
+        ngx_http_portail_smtp_fail(m, "mémoire insuffisante");
+        return;
+    }
+
+    m->out = NULL;
+    m->state = NGX_HTTP_PORTAIL_SMTP_GREETING;
+
+    ngx_add_timer(c->read, m->conf->mail.timeout);
+
+    if (rc == NGX_OK && c->read->ready) {
+        ngx_http_portail_smtp_read(c->read);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_portail_smtp_send(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_smtp_state_e state, ngx_str_t *data)
+{
+    ngx_connection_t  *c;
+
+    c = m->peer.connection;
+
+    m->out = ngx_calloc_buf(m->pool);
+    if (m->out == NULL) {
+        return NGX_ERROR;
+    }
+
+    m->out->pos = data->data;
+    m->out->last = data->data + data->len;
+    m->state = state;
+
+    ngx_add_timer(c->write, m->conf->mail.timeout);
+    ngx_http_portail_smtp_write(c->write);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_portail_smtp_command(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_smtp_state_e state, const char *fmt, ngx_str_t *arg)
+{
+    ngx_str_t  line;
+
+    line.data = ngx_pnalloc(m->pool, NGX_HTTP_PORTAIL_MAIL_LINE);
+    if (line.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    line.len = ngx_snprintf(line.data, NGX_HTTP_PORTAIL_MAIL_LINE, fmt, arg)
+               - line.data;
+
+    return ngx_http_portail_smtp_send(m, state, &line);
+}
+
+
+static void
+ngx_http_portail_smtp_write(ngx_event_t *ev)
+{
+    ssize_t                     n;
+    ngx_connection_t           *c;
+    ngx_http_portail_mailer_t  *m;
+
+    c = ev->data;
+    m = c->data;
+
+    if (ev->timedout) {
+        ngx_http_portail_smtp_fail(m, "délai dépassé en écrivant au relais");
+        return;
+    }
+
+    if (m->out == NULL) {
+        return;
+    }
+
+    while (m->out->pos < m->out->last) {
+        n = c->send(c, m->out->pos, m->out->last - m->out->pos);
+
+        if (n == NGX_AGAIN) {
+            if (ngx_handle_write_event(ev, 0) != NGX_OK) {
+                ngx_http_portail_smtp_fail(m, "erreur d'écriture");
+            }
+            return;
+        }
+
+        if (n == NGX_ERROR) {
+            ngx_http_portail_smtp_fail(m, "connexion au relais perdue");
+            return;
+        }
+
+        m->out->pos += n;
+    }
+
+    m->out = NULL;
+
+    if (ev->timer_set) {
+        ngx_del_timer(ev);
+    }
+
+    ngx_add_timer(c->read, m->conf->mail.timeout);
+
+    if (ngx_handle_read_event(c->read, 0) != NGX_OK) {
+        ngx_http_portail_smtp_fail(m, "erreur de lecture");
+    }
+}
+
+
+static void
+ngx_http_portail_smtp_read(ngx_event_t *ev)
+{
+    u_char                     *p, *eol;
+    ssize_t                     n;
+    ngx_str_t                   line;
+    ngx_uint_t                  code, eof;
+    ngx_connection_t           *c;
+    ngx_http_portail_mailer_t  *m;
+
+    c = ev->data;
+    m = c->data;
+
+    if (ev->timedout) {
+        ngx_http_portail_smtp_fail(m, "le relais SMTP ne répond pas");
+        return;
+    }
+
+    eof = 0;
+
+    for ( ;; ) {
+
+        if (m->in->last == m->in->end) {
+            ngx_http_portail_smtp_fail(m, "réponse du relais trop longue");
+            return;
+        }
+
+        n = c->recv(c, m->in->last, m->in->end - m->in->last);
+
+        if (n == NGX_AGAIN) {
+            break;
+        }
+
+        if (n == NGX_ERROR || n == 0) {
+            /* what arrived before the end is read first (221, 421...) */
+            eof = 1;
+            break;
+        }
+
+        m->in->last += n;
+    }
+
+    /*
+     * A reply is complete with its last line, "ddd text"; the lines before
+     * it are "ddd-text".
+     */
+
+    for ( ;; ) {
+        eol = ngx_strlcasestrn(m->in->pos, m->in->last, (u_char *) "\r\n", 1);
+
+        if (eol == NULL) {
+            break;
+        }
+
+        p = m->in->pos;
+        m->in->pos = eol + 2;
+
+        if (eol - p < 3) {
+            ngx_http_portail_smtp_fail(m, "réponse du relais invalide");
+            return;
+        }
+
+        if (eol - p > 3 && p[3] == '-') {
+            continue;
+        }
+
+        code = ngx_atoi(p, 3);
+
+        if (code == (ngx_uint_t) NGX_ERROR) {
+            ngx_http_portail_smtp_fail(m, "réponse du relais invalide");
+            return;
+        }
+
+        line.data = p;
+        line.len = eol - p;
+
+        if (m->in->pos == m->in->last) {
+            m->in->pos = m->in->start;
+            m->in->last = m->in->start;
+        }
+
+        if (c->read->timer_set) {
+            ngx_del_timer(c->read);
+        }
+
+        ngx_http_portail_smtp_reply(m, code, &line);
+        return;
+    }
+
+    if (eof) {
+        ngx_http_portail_smtp_fail(m, "connexion au relais perdue");
+        return;
+    }
+
+    if (ngx_handle_read_event(ev, 0) != NGX_OK) {
+        ngx_http_portail_smtp_fail(m, "erreur de lecture");
+    }
+}
+
+
+static void
+ngx_http_portail_smtp_reply(ngx_http_portail_mailer_t *m, ngx_uint_t code,
+    ngx_str_t *line)
+{
+    u_char                   *err;
+    ngx_str_t                 host, dot;
+    ngx_uint_t                level;
+    ngx_http_portail_mail_t  *mail;
+
+    mail = &m->mails[m->current];
+
+    switch (m->state) {
+
+    case NGX_HTTP_PORTAIL_SMTP_GREETING:
+        if (code != 220) {
+            goto refused_session;
+        }
+
+        host = ngx_cycle->hostname;
+        (void) ngx_http_portail_smtp_command(m, NGX_HTTP_PORTAIL_SMTP_EHLO,
+                                             "EHLO %V\r\n", &host);
+        return;
+
+    case NGX_HTTP_PORTAIL_SMTP_EHLO:
+    case NGX_HTTP_PORTAIL_SMTP_RSET:
+        if (code != 250) {
+            goto refused_session;
+        }
+
+        (void) ngx_http_portail_smtp_command(m, NGX_HTTP_PORTAIL_SMTP_MAIL,
+                                             "MAIL FROM:<%V>\r\n", &m->from);
+        return;
+
+    case NGX_HTTP_PORTAIL_SMTP_MAIL:
+        if (code != 250) {
+            goto refused_message;
+        }
+
+        (void) ngx_http_portail_smtp_command(m, NGX_HTTP_PORTAIL_SMTP_RCPT,
+                                             "RCPT TO:<%V>\r\n", &mail->to);
+        return;
+
+    case NGX_HTTP_PORTAIL_SMTP_RCPT:
+        if (code != 250 && code != 251) {
+            goto refused_message;
+        }
+
+        ngx_str_set(&dot, "DATA\r\n");
+        (void) ngx_http_portail_smtp_send(m, NGX_HTTP_PORTAIL_SMTP_DATA, &dot);
+        return;
+
+    case NGX_HTTP_PORTAIL_SMTP_DATA:
+        if (code != 354) {
+            goto refused_message;
+        }
+
+        /*
+         * The message has no line starting with a dot (base64 bodies,
+         * encoded subject): no dot-stuffing needed before the final dot.
+         */
+
+        dot.len = mail->message.len + sizeof("\r\n.\r\n") - 1;
+        dot.data = ngx_pnalloc(m->pool, dot.len);
+        if (dot.data == NULL) {
+            ngx_http_portail_smtp_fail(m, "mémoire insuffisante");
+            return;
+        }
+
+        ngx_memcpy(ngx_cpymem(dot.data, mail->message.data,
+                              mail->message.len),
+                   "\r\n.\r\n", sizeof("\r\n.\r\n") - 1);
+
+        (void) ngx_http_portail_smtp_send(m, NGX_HTTP_PORTAIL_SMTP_BODY, &dot);
+        return;
+
+    case NGX_HTTP_PORTAIL_SMTP_BODY:
+        if (code != 250) {
+            goto refused_message;
+        }
+
+        ngx_log_error(NGX_LOG_INFO, m->timer.log, 0,
+                      "portail: e-mail %V sent to %V", &mail->id, &mail->to);
+
+        ngx_http_portail_mail_mark(m, mail, 1, NULL, 0);
+        (void) ngx_http_portail_smtp_next(m);
+        return;
+
+    default: /* NGX_HTTP_PORTAIL_SMTP_QUIT */
+        ngx_http_portail_smtp_close(m);
+        ngx_http_portail_mail_done(m, 0);
+        return;
+    }
+
+refused_message:
+
+    err = ngx_pnalloc(m->pool, line->len + 1);
+    if (err) {
+        ngx_cpystrn(err, line->data, line->len + 1);
+    }
+
+    level = (code >= 500) ? NGX_LOG_ERR : NGX_LOG_WARN;
+
+    ngx_log_error(level, m->timer.log, 0,
+                  "portail: relay refused e-mail %V to %V: \"%V\"",
+                  &mail->id, &mail->to, line);
+
+    ngx_http_portail_mail_mark(m, mail, 0,
+                               err ? (char *) err : "refusé par le relais",
+                               code >= 500);
+
+    (void) ngx_http_portail_smtp_next(m);
+    return;
+
+refused_session:
+
+    ngx_log_error(NGX_LOG_ERR, m->timer.log, 0,
+                  "portail: SMTP relay refused the session: \"%V\"", line);
+
+    ngx_http_portail_smtp_fail(m, "le relais SMTP refuse la session");
+}
+
+
+/* the next message on the same session, or goodbye */
+
+static ngx_int_t
+ngx_http_portail_smtp_next(ngx_http_portail_mailer_t *m)
+{
+    ngx_str_t  cmd;
+
+    m->current++;
+
+    if (m->current < m->nmails) {
+        ngx_str_set(&cmd, "RSET\r\n");
+        return ngx_http_portail_smtp_send(m, NGX_HTTP_PORTAIL_SMTP_RSET, &cmd);
+    }
+
+    ngx_str_set(&cmd, "QUIT\r\n");
+    return ngx_http_portail_smtp_send(m, NGX_HTTP_PORTAIL_SMTP_QUIT, &cmd);
+}
+
+
+/* the session failed: what was not sent is retried later */
+
+static void
+ngx_http_portail_smtp_fail(ngx_http_portail_mailer_t *m, const char *why)
+{
+    ngx_uint_t  i;
+
+    if (m->state == NGX_HTTP_PORTAIL_SMTP_QUIT) {
+        /* everything was handed over already */
+        ngx_http_portail_smtp_close(m);
+        ngx_http_portail_mail_done(m, 0);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, m->timer.log, 0,
+                  "portail: e-mail delivery failed: %s; %ui message(s) "
+                  "will be retried", why, m->nmails - m->current);
+
+    for (i = m->current; i < m->nmails; i++) {
+        ngx_http_portail_mail_mark(m, &m->mails[i], 0, why, 0);
+    }
+
+    ngx_http_portail_smtp_close(m);
+    ngx_http_portail_mail_done(m, m->conf->mail.interval);
+}
+
+
+static void
+ngx_http_portail_smtp_close(ngx_http_portail_mailer_t *m)
+{
+    if (m->peer.connection) {
+        ngx_close_connection(m->peer.connection);
+        m->peer.connection = NULL;
+    }
+}
+
+
+/*
+ * Records the outcome of one message, on its own pool: the batch's pool
+ * may be gone before PostgreSQL answers.
+ */
+
+static void
+ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_mail_t *mail, ngx_int_t sent, const char *error,
+    ngx_uint_t permanent)
+{
+    ngx_str_t                     err;
+    ngx_pool_t                   *pool;
+    ngx_http_portail_pg_call_t   *call;
+    ngx_http_portail_pg_query_t  *q;
+
+    pool = ngx_create_pool(512, m->timer.log);
+    if (pool == NULL) {
+        return;
+    }
+
+    q = ngx_http_portail_pg_query(pool, m->timer.log);
+    if (q == NULL) {
+        goto failed;
+    }
+
+    if (sent) {
+        call = ngx_http_portail_pg_call(q,
+                      &ngx_http_portail_mail_stmts[NGX_HTTP_PORTAIL_MAIL_SENT]);
+        if (call == NULL
+            || ngx_http_portail_pg_param_str(q, call, &mail->id) != NGX_OK)
+        {
+            goto failed;
+        }
+
+    } else {
+        err.data = (u_char *) error;
+        err.len = ngx_strlen(error);
+
+        call = ngx_http_portail_pg_call(q,
+                 &ngx_http_portail_mail_stmts[NGX_HTTP_PORTAIL_MAIL_RETRY]);
+        if (call == NULL
+            || ngx_http_portail_pg_param_str(q, call, &mail->id) != NGX_OK
+            || ngx_http_portail_pg_param_str(q, call, &err) != NGX_OK
+            || ngx_http_portail_pg_param(call,
+                                         (u_char *) (permanent ? "t" : "f"), 1)
+               != NGX_OK
+            || ngx_http_portail_pg_param_int(q, call,
+                                             m->conf->mail.max_attempts)
+               != NGX_OK)
+        {
+            goto failed;
+        }
+    }
+
+    q->handler = ngx_http_portail_mark_done;
+    q->data = pool;
+
+    if (ngx_http_portail_pg_run(q) == NGX_OK) {
+        return;
+    }
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, m->timer.log, 0,
+                  "portail: cannot record the outcome of e-mail %V",
+                  &mail->id);
+    ngx_destroy_pool(pool);
+}
+
+
+static void
+ngx_http_portail_mark_done(ngx_http_portail_pg_query_t *q)
+{
+    if (q->rc != NGX_HTTP_PORTAIL_PG_OK) {
+        /* the lease expires and the message is tried again */
+        ngx_log_error(NGX_LOG_ERR, q->log, 0,
+                      "portail: cannot record an e-mail's outcome; it may be "
+                      "sent again when its lease expires");
+    }
+
+    ngx_destroy_pool(q->data);
+}
+
+
+/* the batch is over: next one at once (there may be more) or later */
+
+static void
+ngx_http_portail_mail_done(ngx_http_portail_mailer_t *m, ngx_msec_t next)
+{
+    m->busy = 0;
+    m->nmails = 0;
+    m->mails = NULL;
+
+    if (m->pool) {
+        ngx_destroy_pool(m->pool);
+        m->pool = NULL;
+    }
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    ngx_add_timer(&m->timer, next ? next : 1);
+}
