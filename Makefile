@@ -14,6 +14,13 @@ MODULE      := $(BUILD)/ngx_http_portail_module.so
 MODULE_SRCS := $(wildcard ngx_portail_module/*.c ngx_portail_module/*.h)
 PORT        ?= 8080
 
+# make import/export/demo-load work on the development cluster of make run
+# unless told otherwise
+export PGHOST     ?= 127.0.0.1
+export PGPORT     ?= 5433
+export PGUSER     ?= postgres
+export PGDATABASE ?= portail
+
 # Debian's own configure flags keep the module binary-compatible with its
 # nginx (--with-compat, --with-threads, the same http modules).
 NGX_CONF_FLAGS = $(shell sed -n 's/^NGX_CONF_FLAGS=( *\(.*\) *)$$/\1/p' $(NGINX_SRC)/conf_flags)
