@@ -34,6 +34,7 @@ typedef struct ngx_http_portail_pg_conn_s    ngx_http_portail_pg_conn_t;
 typedef struct ngx_http_portail_pg_query_s   ngx_http_portail_pg_query_t;
 typedef struct ngx_http_portail_ctx_s        ngx_http_portail_ctx_t;
 typedef struct ngx_http_portail_route_s      ngx_http_portail_route_t;
+typedef struct ngx_http_portail_pdf_s        ngx_http_portail_pdf_t;
 
 
 /*
@@ -321,6 +322,23 @@ ngx_int_t ngx_http_portail_body_bytes(ngx_http_request_t *r, ngx_str_t *body,
 ngx_int_t ngx_http_portail_send_file(ngx_http_request_t *r,
     ngx_str_t *filename, ngx_str_t *mime, off_t size, ngx_str_t *first,
     ngx_http_portail_stmt_t *slice, ngx_str_t *id);
+
+/* PDF documents made by the portal (ngx_http_portail_pdf.c) */
+ngx_http_portail_pdf_t *ngx_http_portail_pdf_create(ngx_pool_t *pool,
+    ngx_str_t *title);
+ngx_int_t ngx_http_portail_pdf_page(ngx_http_portail_pdf_t *pdf);
+ngx_int_t ngx_http_portail_pdf_text(ngx_http_portail_pdf_t *pdf, double x,
+    double y, double size, ngx_uint_t bold, ngx_uint_t right,
+    ngx_str_t *text);
+ngx_int_t ngx_http_portail_pdf_line(ngx_http_portail_pdf_t *pdf, double x1,
+    double y1, double x2, double y2);
+ngx_int_t ngx_http_portail_pdf_box(ngx_http_portail_pdf_t *pdf, double x,
+    double y, double w, double h, ngx_uint_t grey);
+ngx_int_t ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf,
+    ngx_str_t *out);
+/* "1 234,56 €": room for NGX_HTTP_PORTAIL_EUROS_LEN bytes */
+#define NGX_HTTP_PORTAIL_EUROS_LEN  (NGX_INT64_LEN + 16)
+u_char *ngx_http_portail_format_euros(u_char *p, int64_t cents);
 
 /* uploads */
 ngx_int_t ngx_http_portail_multipart_parse(ngx_http_request_t *r,
