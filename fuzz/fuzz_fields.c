@@ -1,0 +1,82 @@
+/*
+ * libFuzzer: the checks of what tenants type, and the JSON bodies they
+ * come in.  The first byte picks the check; a JSON object runs every
+ * string member through all of them, as the API's handlers do.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "ngx_http_portail_validate.h"
+
+
+static void
+check_all(const unsigned char *s, size_t len)
+{
+    size_t         n;
+    unsigned char  out[PORTAIL_EMAIL_MAX + 1];
+    unsigned char  ref[PORTAIL_REFERENCE_LEN];
+    unsigned char  token[32];
+
+    (void) portail_utf8_chars(s, len);
+    (void) portail_check_password(s, len);
+    (void) portail_check_nom(s, len);
+    (void) portail_check_reference(s, len, ref);
+    (void) portail_token_decode(s, len, token);
+
+    if (len <= PORTAIL_EMAIL_MAX + 64) {
+        unsigned char *copy = malloc(len + 1);
+        if (copy) {
+            if (portail_check_email(s, len, copy, &n) == NULL) {
+                /* the address kept is within what was given */
+                if (n > len || n > PORTAIL_EMAIL_MAX) {
+                    abort();
+                }
+                memcpy(out, copy, n);
+            }
+            free(copy);
+        }
+    }
+}
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    json_t       *json, *v;
+    const char   *key;
+
+    static int    ready;
+
+    if (!ready) {
+        if (portail_validate_init() != 0) {
+            abort();
+        }
+        ready = 1;
+    }
+
+    if (size == 0) {
+        return 0;
+    }
+
+    if (data[0] == '{') {
+        json = json_loadb((const char *) data, size, JSON_REJECT_DUPLICATES,
+                          NULL);
+        if (json && json_is_object(json)) {
+            json_object_foreach(json, key, v) {
+                if (json_is_string(v)) {
+                    check_all((const unsigned char *) json_string_value(v),
+                              json_string_length(v));
+                }
+            }
+        }
+        json_decref(json);
+        return 0;
+    }
+
+    check_all(data + 1, size - 1);
+
+    return 0;
+}
