@@ -59,6 +59,28 @@ static const char  *portail_common_words[] = {
 };
 
 
+/*
+ * One compiled pattern for the process, shared by the configurations a
+ * reload keeps alive together: each takes a reference, the last frees it.
+ */
+
+static unsigned  portail_validate_refs;
+
+
+void
+portail_validate_release(void)
+{
+    if (portail_validate_refs == 0 || --portail_validate_refs > 0) {
+        return;
+    }
+
+    pcre2_match_data_free(portail_email_md);
+    pcre2_code_free(portail_email_re);
+    portail_email_md = NULL;
+    portail_email_re = NULL;
+}
+
+
 int
 portail_validate_init(void)
 {
@@ -66,6 +88,7 @@ portail_validate_init(void)
     PCRE2_SIZE  off;
 
     if (portail_email_re) {
+        portail_validate_refs++;
         return 0;
     }
 
@@ -82,10 +105,18 @@ portail_validate_init(void)
     portail_email_md = pcre2_match_data_create_from_pattern(portail_email_re,
                                                             NULL);
     if (portail_email_md == NULL) {
+        pcre2_code_free(portail_email_re);
+        portail_email_re = NULL;
         return -1;
     }
 
-    return sodium_init() < 0 ? -1 : 0;
+    if (sodium_init() < 0) {
+        return -1;
+    }
+
+    portail_validate_refs = 1;
+
+    return 0;
 }
 
 

@@ -24,6 +24,7 @@
 
 
 int portail_validate_init(void);
+void portail_validate_release(void);
 
 /* code points in valid UTF-8 without control characters, or -1 */
 long portail_utf8_chars(const unsigned char *s, size_t len);
