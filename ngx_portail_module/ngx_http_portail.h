@@ -92,10 +92,14 @@ struct ngx_http_portail_pg_query_s {
     ngx_queue_t                       queue;
     ngx_event_t                       wait;
     ngx_msec_t                        start;
+    ngx_msec_int_t                    start_us;
+    ngx_msec_int_t                    sent_us;
     ngx_uint_t                        retries;
     unsigned                          queued:1;
     unsigned                          sent:1;
     unsigned                          primary:1;
+    /* owned by no request: its handler frees its pool, even at exit */
+    unsigned                          standalone:1;
 };
 
 
@@ -408,6 +412,21 @@ ngx_int_t ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
 /* e-mail */
 ngx_int_t ngx_http_portail_mail_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_mail_init_worker(ngx_cycle_t *cycle);
+
+/* metrics (ngx_http_portail_metrics.c) */
+ngx_int_t ngx_http_portail_metrics_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_metrics_sections(ngx_conf_t *cf,
+    ngx_http_portail_route_t *routes);
+ngx_http_portail_pg_stats_t *ngx_http_portail_metrics_pool_slot(void);
+void ngx_http_portail_metrics_signin(ngx_uint_t outcome);
+void ngx_http_portail_metrics_queue_wait(ngx_msec_int_t us);
+void ngx_http_portail_metrics_query_time(ngx_msec_int_t us);
+ngx_int_t ngx_http_portail_metrics_handler(ngx_http_request_t *r);
+ngx_msec_int_t ngx_http_portail_now_us(void);
+
+#define NGX_HTTP_PORTAIL_SIGNIN_OK         0
+#define NGX_HTTP_PORTAIL_SIGNIN_FAILED     1
+#define NGX_HTTP_PORTAIL_SIGNIN_THROTTLED  2
 
 /* the office */
 ngx_int_t ngx_http_portail_office_get(ngx_http_request_t *r,

@@ -207,9 +207,17 @@ static ngx_int_t ngx_http_portail_token_field(ngx_http_portail_ctx_t *ctx,
     ngx_http_portail_auth_t *a);
 
 
+static void
+ngx_http_portail_validate_cleanup(void *data)
+{
+    portail_validate_release();
+}
+
+
 ngx_int_t
 ngx_http_portail_auth_init(ngx_conf_t *cf)
 {
+    ngx_pool_cleanup_t            *cln;
     ngx_http_portail_main_conf_t  *pmcf;
 
     if (ngx_http_portail_pg_register(cf, ngx_http_portail_auth_stmts,
@@ -229,6 +237,14 @@ ngx_http_portail_auth_init(ngx_conf_t *cf)
                       "portail: cannot initialise libsodium or PCRE2");
         return NGX_ERROR;
     }
+
+    cln = ngx_pool_cleanup_add(cf->cycle->pool, 0);
+    if (cln == NULL) {
+        portail_validate_release();
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_portail_validate_cleanup;
 
     pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_portail_module);
 
@@ -564,8 +580,11 @@ ngx_http_portail_login_refused(ngx_http_request_t *r,
     a = ctx->data;
 
     if (a->throttled) {
+        ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_THROTTLED);
         return ngx_http_portail_send_error(r, "trop_de_tentatives");
     }
+
+    ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_FAILED);
 
     if (a->account.len && a->pw && a->pw->ok && !a->confirmed) {
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
@@ -596,6 +615,8 @@ ngx_http_portail_login_done(ngx_http_request_t *r,
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &body) != NGX_OK) {
         return ngx_http_portail_send_error(r, "erreur_interne");
     }
+
+    ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_OK);
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                   "portail: sign-in ok for \"%V\" (account %V)%s",

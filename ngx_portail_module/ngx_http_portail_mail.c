@@ -338,6 +338,7 @@ ngx_http_portail_mail_tick(ngx_event_t *ev)
 
     q->handler = ngx_http_portail_mail_claimed;
     q->data = m;
+    q->standalone = 1;
     m->busy = 1;
 
     if (ngx_http_portail_pg_run(q) == NGX_OK) {
@@ -1259,6 +1260,7 @@ ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
 
     q->handler = ngx_http_portail_mark_done;
     q->data = pool;
+    q->standalone = 1;
 
     if (ngx_http_portail_pg_run(q) == NGX_OK) {
         return;

@@ -27,6 +27,8 @@ static char *ngx_http_portail_api_errors(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_portail_smtp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_portail_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_portail_office_json(ngx_conf_t *cf,
     ngx_http_portail_main_conf_t *pmcf);
 static ngx_int_t ngx_http_portail_preconfiguration(ngx_conf_t *cf);
@@ -253,6 +255,13 @@ static ngx_command_t  ngx_http_portail_commands[] = {
     { ngx_string("portail_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_portail_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("portail_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_portail_metrics,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -1036,6 +1045,18 @@ ngx_http_portail_api_errors(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+static char *
+ngx_http_portail_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_portail_metrics_handler;
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_portail_preconfiguration(ngx_conf_t *cf)
 {
@@ -1058,7 +1079,7 @@ ngx_http_portail_add_routes(ngx_conf_t *cf, ngx_http_portail_route_t *routes)
 
     *r = routes;
 
-    return NGX_OK;
+    return ngx_http_portail_metrics_sections(cf, routes);
 }
 
 
@@ -1067,6 +1088,7 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
 {
     if (ngx_http_portail_add_routes(cf, ngx_http_portail_core_routes)
         != NGX_OK
+        || ngx_http_portail_metrics_init(cf) != NGX_OK
         || ngx_http_portail_sante_init(cf) != NGX_OK
         || ngx_http_portail_session_init(cf) != NGX_OK
         || ngx_http_portail_auth_init(cf) != NGX_OK

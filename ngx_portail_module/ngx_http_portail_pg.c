@@ -69,7 +69,8 @@ struct ngx_http_portail_pg_pool_s {
     ngx_http_portail_pg_conn_t       *conns;
     ngx_queue_t                       idle;
     ngx_queue_t                       waiting;
-    ngx_http_portail_pg_stats_t       stats;
+    ngx_http_portail_pg_stats_t      *stats;      /* in shared memory */
+    ngx_http_portail_pg_stats_t       local;
     ngx_log_t                        *log;
     u_char                            timeout[NGX_INT_T_LEN + 1];
     time_t                            logged;
@@ -78,6 +79,7 @@ struct ngx_http_portail_pg_pool_s {
 
 static ngx_int_t ngx_http_portail_pg_parse_conninfo(
     ngx_http_portail_pg_pool_t *pool, ngx_cycle_t *cycle);
+static void ngx_http_portail_pg_unqueue(ngx_http_portail_pg_query_t *q);
 static void ngx_http_portail_pg_dispatch(ngx_http_portail_pg_pool_t *pool);
 static ngx_int_t ngx_http_portail_pg_connect(ngx_http_portail_pg_pool_t *pool);
 static void ngx_http_portail_pg_connect_step(ngx_http_portail_pg_conn_t *pc);
@@ -107,6 +109,19 @@ static void ngx_http_portail_pg_log_error(ngx_http_portail_pg_pool_t *pool,
 
 
 static ngx_http_portail_pg_pool_t  *ngx_http_portail_pg_pool;
+
+
+/* microseconds of a monotonic clock: nginx's cached time is milliseconds */
+
+ngx_msec_int_t
+ngx_http_portail_now_us(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (ngx_msec_int_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 
 ngx_int_t
@@ -154,7 +169,14 @@ ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle)
     pool->conf = &pmcf->database;
     pool->statements = &pmcf->statements;
     pool->log = cycle->log;
-    pool->stats.max_connections = pool->conf->max_connections;
+
+    /* the metrics read this worker's figures from shared memory */
+    pool->stats = ngx_http_portail_metrics_pool_slot();
+    if (pool->stats == NULL) {
+        pool->stats = &pool->local;
+    }
+
+    pool->stats->max_connections = pool->conf->max_connections;
 
     ngx_queue_init(&pool->idle);
     ngx_queue_init(&pool->waiting);
@@ -191,13 +213,42 @@ ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle)
 void
 ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                   i;
-    ngx_http_portail_pg_pool_t  *pool;
+    ngx_uint_t                    i;
+    ngx_queue_t                  *qq;
+    ngx_http_portail_pg_pool_t   *pool;
+    ngx_http_portail_pg_query_t  *q;
 
     pool = ngx_http_portail_pg_pool;
 
     if (pool == NULL) {
         return;
+    }
+
+    /*
+     * Queries of no request (e-mail, last-activity updates) are told the
+     * database is gone, so that their owners free what they hold.
+     */
+
+    for (i = 0; i < pool->conf->max_connections; i++) {
+        q = pool->conns[i].query;
+
+        if (pool->conns[i].used && q && q->standalone) {
+            pool->conns[i].query = NULL;
+            q->conn = NULL;
+            ngx_http_portail_pg_finish(q, NGX_HTTP_PORTAIL_PG_UNAVAILABLE);
+        }
+    }
+
+    qq = ngx_queue_head(&pool->waiting);
+
+    while (qq != ngx_queue_sentinel(&pool->waiting)) {
+        q = ngx_queue_data(qq, ngx_http_portail_pg_query_t, queue);
+        qq = ngx_queue_next(qq);
+
+        if (q->standalone) {
+            ngx_http_portail_pg_unqueue(q);
+            ngx_http_portail_pg_finish(q, NGX_HTTP_PORTAIL_PG_UNAVAILABLE);
+        }
     }
 
     for (i = 0; i < pool->conf->max_connections; i++) {
@@ -213,7 +264,7 @@ ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle)
 ngx_http_portail_pg_stats_t *
 ngx_http_portail_pg_stats(void)
 {
-    return ngx_http_portail_pg_pool ? &ngx_http_portail_pg_pool->stats : NULL;
+    return ngx_http_portail_pg_pool ? ngx_http_portail_pg_pool->stats : NULL;
 }
 
 
@@ -514,21 +565,22 @@ ngx_http_portail_pg_run(ngx_http_portail_pg_query_t *q)
         return NGX_ERROR;
     }
 
-    if (pool->stats.waiting >= pool->conf->queue_length) {
-        pool->stats.overloads++;
+    if (pool->stats->waiting >= pool->conf->queue_length) {
+        pool->stats->overloads++;
         ngx_log_error(NGX_LOG_WARN, q->log, 0,
                       "portail: database wait queue full (%ui waiting)",
-                      pool->stats.waiting);
+                      pool->stats->waiting);
         q->rc = NGX_HTTP_PORTAIL_PG_OVERLOADED;
         return NGX_ERROR;
     }
 
-    pool->stats.queries++;
+    pool->stats->queries++;
 
     q->start = ngx_current_msec;
+    q->start_us = ngx_http_portail_now_us();
     q->queued = 1;
     ngx_queue_insert_tail(&pool->waiting, &q->queue);
-    pool->stats.waiting++;
+    pool->stats->waiting++;
 
     q->wait.handler = ngx_http_portail_pg_wait_handler;
     q->wait.data = q;
@@ -550,7 +602,7 @@ ngx_http_portail_pg_unqueue(ngx_http_portail_pg_query_t *q)
 
     ngx_queue_remove(&q->queue);
     q->queued = 0;
-    ngx_http_portail_pg_pool->stats.waiting--;
+    ngx_http_portail_pg_pool->stats->waiting--;
 
     if (q->wait.timer_set) {
         ngx_del_timer(&q->wait);
@@ -577,7 +629,7 @@ ngx_http_portail_pg_dispatch(ngx_http_portail_pg_pool_t *pool)
         qq = ngx_queue_last(&pool->idle);
         pc = ngx_queue_data(qq, ngx_http_portail_pg_conn_t, queue);
         ngx_queue_remove(qq);
-        pool->stats.idle--;
+        pool->stats->idle--;
 
         if (ngx_http_portail_pg_alive(pc) != NGX_OK) {
             ngx_log_error(NGX_LOG_INFO, pool->log, 0,
@@ -611,8 +663,8 @@ ngx_http_portail_pg_dispatch(ngx_http_portail_pg_pool_t *pool)
         }
     }
 
-    while (opening < pool->stats.waiting
-           && pool->stats.connections < pool->conf->max_connections)
+    while (opening < pool->stats->waiting
+           && pool->stats->connections < pool->conf->max_connections)
     {
         if (ngx_http_portail_pg_connect(pool) != NGX_OK) {
             break;
@@ -621,7 +673,7 @@ ngx_http_portail_pg_dispatch(ngx_http_portail_pg_pool_t *pool)
         opening++;
     }
 
-    if (pool->stats.connections == 0) {
+    if (pool->stats->connections == 0) {
         /* nothing will ever serve them: fail now, not at the wait timeout */
 
         while (!ngx_queue_empty(&pool->waiting)) {
@@ -653,12 +705,12 @@ ngx_http_portail_pg_connect(ngx_http_portail_pg_pool_t *pool)
         return NGX_DECLINED;
     }
 
-    pool->stats.connects++;
+    pool->stats->connects++;
 
     pc->pg = PQconnectStartParams(pool->keywords, pool->values, 0);
 
     if (pc->pg == NULL || PQstatus(pc->pg) == CONNECTION_BAD) {
-        pool->stats.connect_failures++;
+        pool->stats->connect_failures++;
         ngx_http_portail_pg_log_error(pool, NGX_LOG_ERR,
                                       "cannot connect to the database",
                                       pc->pg);
@@ -682,7 +734,7 @@ ngx_http_portail_pg_connect(ngx_http_portail_pg_pool_t *pool)
     pc->timer.log = pool->log;
     pc->timer.cancelable = 0;
 
-    pool->stats.connections++;
+    pool->stats->connections++;
 
     ngx_add_timer(&pc->timer, pool->conf->connect_timeout);
 
@@ -844,6 +896,9 @@ ngx_http_portail_pg_send(ngx_http_portail_pg_conn_t *pc,
 
     pool = pc->pool;
 
+    q->sent_us = ngx_http_portail_now_us();
+    ngx_http_portail_metrics_queue_wait(q->sent_us - q->start_us);
+
     pc->state = NGX_HTTP_PORTAIL_PG_BUSY;
     pc->query = q;
     pc->slot = 0;
@@ -853,7 +908,7 @@ ngx_http_portail_pg_send(ngx_http_portail_pg_conn_t *pc,
     pc->c->idle = 0;
     q->conn = pc;
     q->sent = 0;
-    pool->stats.busy++;
+    pool->stats->busy++;
 
     if (pc->timer.timer_set) {
         ngx_del_timer(&pc->timer);
@@ -1071,7 +1126,7 @@ ngx_http_portail_pg_read_handler(ngx_event_t *ev)
          * (shutdown, restart, idle session killed) or its end of file.
          */
         ngx_queue_remove(&pc->queue);
-        pc->pool->stats.idle--;
+        pc->pool->stats->idle--;
         ngx_log_error(NGX_LOG_INFO, pc->pool->log, 0,
                       "portail: idle database connection closed by the "
                       "server");
@@ -1203,7 +1258,7 @@ ngx_http_portail_pg_read_setup(ngx_http_portail_pg_conn_t *pc)
     }
 
     pc->state = NGX_HTTP_PORTAIL_PG_BUSY;
-    pool->stats.busy++;
+    pool->stats->busy++;
 
     ngx_http_portail_pg_release(pc);
 }
@@ -1313,11 +1368,14 @@ ngx_http_portail_pg_read_results(ngx_http_portail_pg_conn_t *pc)
     ngx_http_portail_pg_release(pc);
 
     if (q) {
+        ngx_http_portail_metrics_query_time(ngx_http_portail_now_us()
+                                            - q->sent_us);
+
         if (q->rc == NGX_HTTP_PORTAIL_PG_TIMEOUT) {
-            pc->pool->stats.timeouts++;
+            pc->pool->stats->timeouts++;
 
         } else if (q->rc != NGX_HTTP_PORTAIL_PG_OK) {
-            pc->pool->stats.failures++;
+            pc->pool->stats->failures++;
         }
 
         ngx_http_portail_pg_finish(q, q->rc);
@@ -1339,7 +1397,7 @@ ngx_http_portail_pg_release(ngx_http_portail_pg_conn_t *pc)
         pc->query = NULL;
     }
 
-    pool->stats.busy--;
+    pool->stats->busy--;
     pc->state = NGX_HTTP_PORTAIL_PG_IDLE;
     pc->draining = 0;
 
@@ -1353,7 +1411,7 @@ ngx_http_portail_pg_release(ngx_http_portail_pg_conn_t *pc)
     }
 
     ngx_queue_insert_tail(&pool->idle, &pc->queue);
-    pool->stats.idle++;
+    pool->stats->idle++;
 
     pc->c->idle = 1;
     pc->timer.cancelable = 1;
@@ -1387,7 +1445,7 @@ ngx_http_portail_pg_timer_handler(ngx_event_t *ev)
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, pc->pool->log, 0,
                        "portail: idle database connection expired");
         ngx_queue_remove(&pc->queue);
-        pc->pool->stats.idle--;
+        pc->pool->stats->idle--;
         ngx_http_portail_pg_close(pc);
         return;
 
@@ -1424,7 +1482,7 @@ ngx_http_portail_pg_timer_handler(ngx_event_t *ev)
                       "portail: statement \"%s\" timed out after %Mms",
                       q->calls[0].stmt->name, pc->pool->conf->query_timeout);
 
-        pc->pool->stats.timeouts++;
+        pc->pool->stats->timeouts++;
         ngx_http_portail_pg_finish(q, NGX_HTTP_PORTAIL_PG_TIMEOUT);
         return;
     }
@@ -1443,7 +1501,7 @@ ngx_http_portail_pg_wait_handler(ngx_event_t *ev)
                   ngx_current_msec - q->start);
 
     ngx_http_portail_pg_unqueue(q);
-    ngx_http_portail_pg_pool->stats.overloads++;
+    ngx_http_portail_pg_pool->stats->overloads++;
     ngx_http_portail_pg_finish(q, NGX_HTTP_PORTAIL_PG_OVERLOADED);
 }
 
@@ -1469,7 +1527,7 @@ ngx_http_portail_pg_fail(ngx_http_portail_pg_conn_t *pc, const char *why)
                   || pc->state == NGX_HTTP_PORTAIL_PG_PREPARING);
 
     if (connecting) {
-        pool->stats.connect_failures++;
+        pool->stats->connect_failures++;
     }
 
     if (why) {
@@ -1488,11 +1546,11 @@ ngx_http_portail_pg_fail(ngx_http_portail_pg_conn_t *pc, const char *why)
             q->retries++;
             q->queued = 1;
             ngx_queue_insert_head(&pool->waiting, &q->queue);
-            pool->stats.waiting++;
+            pool->stats->waiting++;
             ngx_add_timer(&q->wait, pool->conf->queue_timeout);
 
         } else {
-            pool->stats.failures++;
+            pool->stats->failures++;
             ngx_http_portail_pg_finish(q, NGX_HTTP_PORTAIL_PG_UNAVAILABLE);
         }
     }
@@ -1509,7 +1567,7 @@ ngx_http_portail_pg_fail(ngx_http_portail_pg_conn_t *pc, const char *why)
      * now unless another connection may still serve them.
      */
 
-    if (pool->stats.connections > 0) {
+    if (pool->stats->connections > 0) {
         return;
     }
 
@@ -1536,7 +1594,7 @@ ngx_http_portail_pg_close(ngx_http_portail_pg_conn_t *pc)
     }
 
     if (pc->state == NGX_HTTP_PORTAIL_PG_BUSY) {
-        pc->pool->stats.busy--;
+        pc->pool->stats->busy--;
     }
 
     if (pc->query) {
@@ -1552,7 +1610,7 @@ ngx_http_portail_pg_close(ngx_http_portail_pg_conn_t *pc)
     }
 
     pc->used = 0;
-    pc->pool->stats.connections--;
+    pc->pool->stats->connections--;
 }
 
 

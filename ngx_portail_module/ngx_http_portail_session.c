@@ -699,6 +699,7 @@ ngx_http_portail_touch(ngx_log_t *log, ngx_str_t *session_id)
 
     q->handler = ngx_http_portail_touch_done;
     q->data = pool;
+    q->standalone = 1;
 
     if (ngx_http_portail_pg_run(q) == NGX_OK) {
         return;
