@@ -88,6 +88,7 @@ struct ngx_http_portail_pg_query_s {
     ngx_log_t                        *log;
 
     /* private to the pool */
+    ngx_http_portail_pg_pool_t       *pg;
     ngx_http_portail_pg_conn_t       *conn;
     ngx_queue_t                       queue;
     ngx_event_t                       wait;
@@ -182,6 +183,7 @@ typedef struct {
 
 typedef struct {
     ngx_http_portail_pg_conf_t        database;
+    ngx_http_portail_pg_conf_t        standby;     /* lag-tolerant reads */
     /* what the concerns registered: pointers to their tables */
     ngx_array_t                       statements;
     ngx_array_t                       routes;

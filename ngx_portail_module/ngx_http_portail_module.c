@@ -14,6 +14,7 @@ static const ngx_http_portail_route_t *ngx_http_portail_route(
 static ngx_int_t ngx_http_portail_not_allowed(ngx_http_request_t *r,
     ngx_str_t *allow);
 static void ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q);
+static ngx_uint_t ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q);
 static void ngx_http_portail_check_broken(ngx_http_request_t *r);
 
 static void *ngx_http_portail_create_main_conf(ngx_conf_t *cf);
@@ -66,6 +67,13 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_portail_main_conf_t, database.conninfo),
+      NULL },
+
+    { ngx_string("portail_database_standby"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, standby.conninfo),
       NULL },
 
     { ngx_string("portail_database_max_connections"),
@@ -614,6 +622,44 @@ ngx_http_portail_request_call(ngx_http_request_t *r,
 }
 
 
+/*
+ * A read sent to the standby is asked again of the primary when the
+ * standby failed, or when its first statement found no row: a session
+ * opened a moment ago, or a row just written, may not have reached the
+ * standby yet, and only the primary may say "no".  1: asked again.
+ */
+
+static ngx_uint_t
+ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q)
+{
+    ngx_uint_t  i;
+
+    if (q->rc == NGX_HTTP_PORTAIL_PG_OK && ngx_http_portail_pg_rows(q, 0) > 0)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < NGX_HTTP_PORTAIL_PG_MAX_CALLS; i++) {
+        if (q->results[i]) {
+            PQclear(q->results[i]);
+            q->results[i] = NULL;
+        }
+    }
+
+    q->rc = NGX_HTTP_PORTAIL_PG_OK;
+    q->sqlstate[0] = '\0';
+    q->retries = 0;
+    q->primary = 1;
+
+    if (ngx_http_portail_pg_run(q) != NGX_OK) {
+        /* refused at once: answered by the handler with q->rc */
+        ngx_http_portail_query_done(q);
+    }
+
+    return 1;
+}
+
+
 static void
 ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q)
 {
@@ -625,6 +671,11 @@ ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q)
     r = q->data;
     c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+
+    if (!q->primary && ngx_http_portail_query_again(q)) {
+        /* the standby could not answer, or found nothing: ask the primary */
+        return;
+    }
 
     r->read_event_handler = ngx_http_block_reading;
     ctx->waiting = 0;
@@ -794,6 +845,14 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     if (pmcf->database.query_timeout < 1) {
         return "portail_database_query_timeout must be at least 1ms";
     }
+
+    /* the standby's pool is sized and timed like the primary's */
+    pmcf->standby.max_connections = pmcf->database.max_connections;
+    pmcf->standby.queue_length = pmcf->database.queue_length;
+    pmcf->standby.queue_timeout = pmcf->database.queue_timeout;
+    pmcf->standby.query_timeout = pmcf->database.query_timeout;
+    pmcf->standby.connect_timeout = pmcf->database.connect_timeout;
+    pmcf->standby.keepalive_timeout = pmcf->database.keepalive_timeout;
 
     ngx_conf_init_value(pmcf->session.idle_timeout, 30 * 60);
     ngx_conf_init_value(pmcf->session.lifetime, 12 * 3600);

@@ -74,6 +74,9 @@ struct ngx_http_portail_pg_pool_s {
     ngx_log_t                        *log;
     u_char                            timeout[NGX_INT_T_LEN + 1];
     time_t                            logged;
+    /* prepare statements when first used only (the standby: it is asked
+     * for few of them, and refuses some) */
+    unsigned                          lazy:1;
 };
 
 
@@ -108,7 +111,8 @@ static void ngx_http_portail_pg_log_error(ngx_http_portail_pg_pool_t *pool,
     ngx_uint_t level, const char *what, PGconn *pg);
 
 
-static ngx_http_portail_pg_pool_t  *ngx_http_portail_pg_pool;
+/* the primary's pool, and the standby's when portail_database_standby */
+static ngx_http_portail_pg_pool_t  *ngx_http_portail_pg_pools[2];
 
 
 /* microseconds of a monotonic clock: nginx's cached time is milliseconds */
@@ -148,11 +152,56 @@ ngx_http_portail_pg_register(ngx_conf_t *cf, ngx_http_portail_stmt_t *stmts,
 }
 
 
+static ngx_http_portail_pg_pool_t *
+ngx_http_portail_pg_create(ngx_cycle_t *cycle,
+    ngx_http_portail_main_conf_t *pmcf, ngx_http_portail_pg_conf_t *conf,
+    ngx_http_portail_pg_stats_t *stats)
+{
+    ngx_uint_t                   i;
+    ngx_http_portail_pg_pool_t  *pool;
+
+    pool = ngx_pcalloc(cycle->pool, sizeof(ngx_http_portail_pg_pool_t));
+    if (pool == NULL) {
+        return NULL;
+    }
+
+    pool->conf = conf;
+    pool->statements = &pmcf->statements;
+    pool->log = cycle->log;
+    pool->stats = stats ? stats : &pool->local;
+    pool->stats->max_connections = conf->max_connections;
+
+    ngx_queue_init(&pool->idle);
+    ngx_queue_init(&pool->waiting);
+
+    if (ngx_http_portail_pg_parse_conninfo(pool, cycle) != NGX_OK) {
+        return NULL;
+    }
+
+    ngx_sprintf(pool->timeout, "%M%Z", conf->query_timeout);
+
+    pool->conns = ngx_pcalloc(cycle->pool, conf->max_connections
+                                           * sizeof(ngx_http_portail_pg_conn_t));
+    if (pool->conns == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < conf->max_connections; i++) {
+        pool->conns[i].pool = pool;
+        pool->conns[i].prepared = ngx_pcalloc(cycle->pool,
+                                              pool->statements->nelts + 1);
+        if (pool->conns[i].prepared == NULL) {
+            return NULL;
+        }
+    }
+
+    return pool;
+}
+
+
 ngx_int_t
 ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                      i;
-    ngx_http_portail_pg_pool_t     *pool;
     ngx_http_portail_main_conf_t   *pmcf;
 
     pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_portail_module);
@@ -161,68 +210,37 @@ ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle)
         return NGX_OK;
     }
 
-    pool = ngx_pcalloc(cycle->pool, sizeof(ngx_http_portail_pg_pool_t));
-    if (pool == NULL) {
+    /* the metrics read the primary's figures from shared memory */
+
+    ngx_http_portail_pg_pools[0] = ngx_http_portail_pg_create(cycle, pmcf,
+                                        &pmcf->database,
+                                        ngx_http_portail_metrics_pool_slot());
+    if (ngx_http_portail_pg_pools[0] == NULL) {
         return NGX_ERROR;
     }
 
-    pool->conf = &pmcf->database;
-    pool->statements = &pmcf->statements;
-    pool->log = cycle->log;
+    pmcf->pool = ngx_http_portail_pg_pools[0];
 
-    /* the metrics read this worker's figures from shared memory */
-    pool->stats = ngx_http_portail_metrics_pool_slot();
-    if (pool->stats == NULL) {
-        pool->stats = &pool->local;
-    }
-
-    pool->stats->max_connections = pool->conf->max_connections;
-
-    ngx_queue_init(&pool->idle);
-    ngx_queue_init(&pool->waiting);
-
-    if (ngx_http_portail_pg_parse_conninfo(pool, cycle) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(pool->timeout, "%M%Z", pool->conf->query_timeout);
-
-    pool->conns = ngx_pcalloc(cycle->pool,
-                              pool->conf->max_connections
-                              * sizeof(ngx_http_portail_pg_conn_t));
-    if (pool->conns == NULL) {
-        return NGX_ERROR;
-    }
-
-    for (i = 0; i < pool->conf->max_connections; i++) {
-        pool->conns[i].pool = pool;
-        pool->conns[i].prepared = ngx_pcalloc(cycle->pool,
-                                              pool->statements->nelts + 1);
-        if (pool->conns[i].prepared == NULL) {
+    if (pmcf->standby.conninfo.len) {
+        ngx_http_portail_pg_pools[1] = ngx_http_portail_pg_create(cycle, pmcf,
+                                                       &pmcf->standby, NULL);
+        if (ngx_http_portail_pg_pools[1] == NULL) {
             return NGX_ERROR;
         }
-    }
 
-    pmcf->pool = pool;
-    ngx_http_portail_pg_pool = pool;
+        ngx_http_portail_pg_pools[1]->lazy = 1;
+    }
 
     return NGX_OK;
 }
 
 
-void
-ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle)
+static void
+ngx_http_portail_pg_shutdown(ngx_http_portail_pg_pool_t *pool)
 {
     ngx_uint_t                    i;
     ngx_queue_t                  *qq;
-    ngx_http_portail_pg_pool_t   *pool;
     ngx_http_portail_pg_query_t  *q;
-
-    pool = ngx_http_portail_pg_pool;
-
-    if (pool == NULL) {
-        return;
-    }
 
     /*
      * Queries of no request (e-mail, last-activity updates) are told the
@@ -256,15 +274,28 @@ ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle)
             ngx_http_portail_pg_close(&pool->conns[i]);
         }
     }
+}
 
-    ngx_http_portail_pg_pool = NULL;
+
+void
+ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < 2; i++) {
+        if (ngx_http_portail_pg_pools[i]) {
+            ngx_http_portail_pg_shutdown(ngx_http_portail_pg_pools[i]);
+            ngx_http_portail_pg_pools[i] = NULL;
+        }
+    }
 }
 
 
 ngx_http_portail_pg_stats_t *
 ngx_http_portail_pg_stats(void)
 {
-    return ngx_http_portail_pg_pool ? ngx_http_portail_pg_pool->stats : NULL;
+    return ngx_http_portail_pg_pools[0] ? ngx_http_portail_pg_pools[0]->stats
+                                        : NULL;
 }
 
 
@@ -558,12 +589,16 @@ ngx_http_portail_pg_run(ngx_http_portail_pg_query_t *q)
 {
     ngx_http_portail_pg_pool_t  *pool;
 
-    pool = ngx_http_portail_pg_pool;
+    /* reads that tolerate a little lag may go to the standby */
+    pool = (!q->primary && ngx_http_portail_pg_pools[1])
+           ? ngx_http_portail_pg_pools[1] : ngx_http_portail_pg_pools[0];
 
     if (pool == NULL) {
         q->rc = NGX_HTTP_PORTAIL_PG_UNAVAILABLE;
         return NGX_ERROR;
     }
+
+    q->pg = pool;
 
     if (pool->stats->waiting >= pool->conf->queue_length) {
         pool->stats->overloads++;
@@ -602,7 +637,7 @@ ngx_http_portail_pg_unqueue(ngx_http_portail_pg_query_t *q)
 
     ngx_queue_remove(&q->queue);
     q->queued = 0;
-    ngx_http_portail_pg_pool->stats->waiting--;
+    q->pg->stats->waiting--;
 
     if (q->wait.timer_set) {
         ngx_del_timer(&q->wait);
@@ -812,7 +847,7 @@ ngx_http_portail_pg_connect_step(ngx_http_portail_pg_conn_t *pc)
 static ngx_int_t
 ngx_http_portail_pg_setup(ngx_http_portail_pg_conn_t *pc)
 {
-    ngx_uint_t                   i;
+    ngx_uint_t                   i, n;
     const char                  *values[1];
     ngx_http_portail_stmt_t    **stmts;
     ngx_http_portail_pg_pool_t  *pool;
@@ -833,8 +868,9 @@ ngx_http_portail_pg_setup(ngx_http_portail_pg_conn_t *pc)
     }
 
     stmts = pool->statements->elts;
+    n = pool->lazy ? 0 : pool->statements->nelts;
 
-    for (i = 0; i < pool->statements->nelts; i++) {
+    for (i = 0; i < n; i++) {
         if (!PQsendPrepare(pc->pg, stmts[i]->name, stmts[i]->sql,
                            stmts[i]->nparams, NULL)
             || !PQpipelineSync(pc->pg))
@@ -844,7 +880,7 @@ ngx_http_portail_pg_setup(ngx_http_portail_pg_conn_t *pc)
     }
 
     pc->setup = 0;
-    pc->syncs = pool->statements->nelts + 1;
+    pc->syncs = n + 1;
 
     return ngx_http_portail_pg_flush(pc);
 }
@@ -1501,7 +1537,7 @@ ngx_http_portail_pg_wait_handler(ngx_event_t *ev)
                   ngx_current_msec - q->start);
 
     ngx_http_portail_pg_unqueue(q);
-    ngx_http_portail_pg_pool->stats->overloads++;
+    q->pg->stats->overloads++;
     ngx_http_portail_pg_finish(q, NGX_HTTP_PORTAIL_PG_OVERLOADED);
 }
 

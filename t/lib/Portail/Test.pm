@@ -29,6 +29,7 @@ our @EXPORT = qw(
     abort_request mails clear_mails wait_for_mail json_decode json_encode
     portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG
     mail_token mail_text open_session csrf_for after_blocks wait_for_mail_count
+    start_node
 );
 
 $ENV{TEST_NGINX_POSTGRESQL_HOST} ||= '127.0.0.1';
@@ -250,6 +251,62 @@ sub mail_token {
     return $token;
 }
 
+# --- another nginx node ------------------------------------------------------
+#
+# A second nginx on the same database, configured like `make run` does
+# (tools/nginx-conf), for the tests of several nodes.  Returns its port and
+# a function that stops it.
+
+sub start_node {
+    my (%o) = @_;
+    my $name = $o{name} || 'noeud';
+    my $prefix = "$root/var/test/$name";
+    system('rm', '-rf', $prefix);
+    mkdir $_ for $prefix, "$prefix/logs", "$prefix/tmp", "$prefix/conf";
+    my $port = do {
+        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                      LocalPort => 0, ReuseAddr => 1);
+        my $p = $s->sockport;
+        close $s;
+        $p;
+    };
+    my $module = $ENV{TEST_NGINX_LOAD_MODULES} || "$root/build/ngx_http_portail_module.so";
+    local $ENV{PORTAIL_ROOT} = $root;
+    local $ENV{PORTAIL_PREFIX} = $prefix;
+    local $ENV{PORT} = $port;
+    local $ENV{PGPORT} = $ENV{TEST_NGINX_POSTGRESQL_PORT};
+    local $ENV{PGDATABASE} = $ENV{TEST_NGINX_POSTGRESQL_DB};
+    local $ENV{SMTP_PORT} = $ENV{TEST_NGINX_SMTP_PORT};
+    local $ENV{WORKERS} = $o{workers} || 1;
+    local $ENV{PORTAIL_EXTRA_HTTP} = $o{http_config} // '';
+    my $conf = `$root/tools/nginx-conf`;
+    die "tools/nginx-conf failed\n" if $?;
+    $conf =~ s{^load_module \S+;}{load_module $module;}m;
+    open my $fh, '>', "$prefix/conf/nginx.conf" or die $!;
+    print $fh $conf;
+    close $fh;
+    my $nginx = $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx';
+    system($nginx, '-p', "$prefix/", '-c', "$prefix/conf/nginx.conf",
+           '-e', "$prefix/logs/error.log") == 0
+        or die "the second node did not start: " . `tail -n 5 $prefix/logs/error.log`;
+    my $deadline = time + 10;
+    until (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port)) {
+        die "the second node does not listen\n" if time > $deadline;
+        sleep 0.05;
+    }
+    my $stop = sub {
+        if (open my $pf, '<', "$prefix/logs/nginx.pid") {
+            my $pid = <$pf>;
+            chomp $pid;
+            kill 'QUIT', $pid;
+            my $until = time + 10;
+            sleep 0.05 while kill(0, $pid) && time < $until;
+            kill 'KILL', $pid if kill 0, $pid;
+        }
+    };
+    return ($port, $stop);
+}
+
 # --- PostgreSQL faults -----------------------------------------------------
 
 sub _cluster {
@@ -397,7 +454,7 @@ sub concurrent_requests {
     my $sel = IO::Select->new;
     for my $i (1 .. $n) {
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => server_port(),
+                                      PeerPort => $o{port} || server_port(),
                                       Proto => 'tcp', Timeout => 5)
             or die "connect: $!";
         binmode $s;
