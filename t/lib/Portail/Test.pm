@@ -409,7 +409,8 @@ sub _raw_request {
     for my $k (sort keys %$headers) {
         $req .= "$k: $headers->{$k}\r\n";
     }
-    $req .= "Content-Length: " . length($body) . "\r\n" if length $body || $method ne 'GET';
+    $req .= "Content-Length: " . length($body) . "\r\n"
+        if (length $body || $method ne 'GET') && !grep { lc eq 'content-length' } keys %$headers;
     return "$req\r\n$body";
 }
 
