@@ -1018,3 +1018,60 @@ portail_multipart_next(portail_multipart_t *mp, portail_part_t *part)
 
     return 1;
 }
+
+
+/* --- text areas (requests, messages) ----------------------------------- */
+
+
+/*
+ * Several lines typed in a text area: the code points, a CR LF pair (what
+ * browsers send) counting as one, or -1 for invalid UTF-8 and for control
+ * characters other than tab and line breaks.
+ */
+
+long
+portail_text_chars(const unsigned char *s, size_t len)
+{
+    long      chars;
+    size_t    n;
+    uint32_t  cp;
+
+    chars = 0;
+
+    while (len) {
+        n = portail_utf8_next(s, len, &cp);
+
+        if (n == 0
+            || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+            || (cp >= 0x7f && cp < 0xa0))
+        {
+            return -1;
+        }
+
+        if (!(cp == '\r' && len > 1 && s[1] == '\n')) {
+            chars++;
+        }
+
+        s += n;
+        len -= n;
+    }
+
+    return chars;
+}
+
+
+/* 1 when there is nothing but spaces, tabs and line breaks */
+
+int
+portail_text_blank(const unsigned char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
