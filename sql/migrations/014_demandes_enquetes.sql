@@ -347,7 +347,7 @@ AS $$
                                           OR f.frais ? 'frais_dossier_eur') THEN
             'Sans réponse'
             || CASE WHEN jsonb_typeof(f.frais -> 'mise_en_demeure_delai_jours') = 'number'
-                    THEN format(' %s jours après la mise en demeure que l''office vous adresse',
+                    THEN format(' dans les %s jours suivant la mise en demeure de l''office',
                                 f.frais ->> 'mise_en_demeure_delai_jours') ELSE '' END
             || ', le supplément de loyer de solidarité (SLS) peut vous être facturé'
             || CASE WHEN f.frais ->> 'taux_applique_sans_reponse' = 'maximum'
