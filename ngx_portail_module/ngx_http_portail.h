@@ -432,6 +432,23 @@ ngx_int_t ngx_http_portail_sante_get(ngx_http_request_t *r,
     "SELECT s.compte_id, s.session_id, s.a_toucher, r.code, r.corps"          \
     " FROM portail.session_valide($1::bytea) s, LATERAL portail." call " r"
 
+/*
+ * The three statements of an attachment's download: the owner check with
+ * the name, type and size; the first slice; the next slices.  visible is a
+ * SQL function (account, parent id, attachment id) returning the row.
+ */
+
+#define NGX_HTTP_PORTAIL_PIECE_STMTS(name, visible, table)                    \
+    { name, "SELECT s.compte_id, s.session_id, s.a_toucher, p.nom_origine,"   \
+      " p.mime, p.taille FROM portail.session_valide($1::bytea) s"            \
+      " LEFT JOIN LATERAL portail." visible "(s.compte_id, $2::bigint,"       \
+      " $3::bigint) p ON true", 3, 0 },                                       \
+    { name "_debut", "SELECT substring(p.contenu FROM 1 FOR $4::integer)"    \
+      " FROM portail.session_valide($1::bytea) s, LATERAL portail." visible  \
+      "(s.compte_id, $2::bigint, $3::bigint) p", 4, 0 },                      \
+    { name "_tranche", "SELECT substring(contenu FROM $2::integer"           \
+      " FOR $3::integer) FROM portail." table " WHERE id = $1::bigint", 3, 0 }
+
 typedef struct {
     json_t                           *meta;    /* [{nom, mime, sha256...}] */
     ngx_http_portail_part_t          *parts[NGX_HTTP_PORTAIL_MAX_FILES];
@@ -451,6 +468,9 @@ ngx_int_t ngx_http_portail_answer(ngx_http_request_t *r,
 ngx_int_t ngx_http_portail_tenant_params(ngx_http_portail_pg_query_t *q,
     ngx_http_portail_pg_call_t *call, ngx_http_portail_ctx_t *ctx,
     ngx_uint_t nargs);
+ngx_int_t ngx_http_portail_tenant_action(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt,
+    ngx_uint_t nargs, ngx_http_portail_handler_pt next);
 ngx_int_t ngx_http_portail_files_collect(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, const char *field, const char *nature,
     ngx_http_portail_files_t *files, json_t *champs);

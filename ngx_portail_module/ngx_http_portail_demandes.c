@@ -93,24 +93,8 @@ static ngx_http_portail_stmt_t  ngx_http_portail_demandes_stmts[] = {
                               " $2::bigint, $3::text, $4::inet)"),
       4, 0 },
 
-    { "demande_piece",
-      "SELECT s.compte_id, s.session_id, s.a_toucher, p.nom_origine, p.mime,"
-      " p.taille FROM portail.session_valide($1::bytea) s"
-      " LEFT JOIN LATERAL portail.demande_piece_visible(s.compte_id,"
-      " $2::bigint, $3::bigint) p ON true",
-      3, 0 },
-
-    { "demande_piece_debut",
-      "SELECT substring(p.contenu FROM 1 FOR $4::integer)"
-      " FROM portail.session_valide($1::bytea) s,"
-      " LATERAL portail.demande_piece_visible(s.compte_id, $2::bigint,"
-      " $3::bigint) p",
-      4, 0 },
-
-    { "demande_piece_tranche",
-      "SELECT substring(contenu FROM $2::integer FOR $3::integer)"
-      " FROM portail.demande_piece WHERE id = $1::bigint",
-      3, 0 }
+    NGX_HTTP_PORTAIL_PIECE_STMTS("demande_piece", "demande_piece_visible",
+                                 "demande_piece")
 };
 
 
@@ -218,20 +202,9 @@ static ngx_int_t
 ngx_http_portail_demande_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    ngx_http_portail_pg_call_t   *call;
-    ngx_http_portail_pg_query_t  *q;
-
-    call = ngx_http_portail_request_call(r,
+    return ngx_http_portail_tenant_action(r, ctx,
                &ngx_http_portail_demandes_stmts[NGX_HTTP_PORTAIL_DEMANDE_READ],
-               &q);
-
-    if (call == NULL
-        || ngx_http_portail_tenant_params(q, call, ctx, 1) != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_portail_query(r, ctx, q, ngx_http_portail_answer);
+               1, ngx_http_portail_answer);
 }
 
 
@@ -638,6 +611,35 @@ ngx_http_portail_tenant_params(ngx_http_portail_pg_query_t *q,
     }
 
     return rc;
+}
+
+
+/*
+ * A statement whose parameters are the session, the first nargs ids of the
+ * path and, for a change, the client's address (for the journal).
+ */
+
+ngx_int_t
+ngx_http_portail_tenant_action(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt,
+    ngx_uint_t nargs, ngx_http_portail_handler_pt next)
+{
+    ngx_http_portail_pg_call_t   *call;
+    ngx_http_portail_pg_query_t  *q;
+
+    call = ngx_http_portail_request_call(r, stmt, &q);
+
+    if (call == NULL
+        || ngx_http_portail_tenant_params(q, call, ctx, nargs) != NGX_OK
+        || (r->method != NGX_HTTP_GET && r->method != NGX_HTTP_HEAD
+            && ngx_http_portail_param_ip(r, q, call) != NGX_OK))
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ctx->own_errors = 1;
+
+    return ngx_http_portail_query(r, ctx, q, next);
 }
 
 

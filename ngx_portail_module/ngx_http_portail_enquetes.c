@@ -88,24 +88,8 @@ static ngx_http_portail_stmt_t  ngx_http_portail_enquetes_stmts[] = {
                               " $3::inet)"),
       3, 0 },
 
-    { "enquete_piece",
-      "SELECT s.compte_id, s.session_id, s.a_toucher, p.nom_origine, p.mime,"
-      " p.taille FROM portail.session_valide($1::bytea) s"
-      " LEFT JOIN LATERAL portail.enquete_piece_visible(s.compte_id,"
-      " $2::bigint, $3::bigint) p ON true",
-      3, 0 },
-
-    { "enquete_piece_debut",
-      "SELECT substring(p.contenu FROM 1 FOR $4::integer)"
-      " FROM portail.session_valide($1::bytea) s,"
-      " LATERAL portail.enquete_piece_visible(s.compte_id, $2::bigint,"
-      " $3::bigint) p",
-      4, 0 },
-
-    { "enquete_piece_tranche",
-      "SELECT substring(contenu FROM $2::integer FOR $3::integer)"
-      " FROM portail.enquete_piece WHERE id = $1::bigint",
-      3, 0 }
+    NGX_HTTP_PORTAIL_PIECE_STMTS("enquete_piece", "enquete_piece_visible",
+                                 "enquete_piece")
 };
 
 
@@ -214,33 +198,16 @@ ngx_http_portail_enquete_piece_delete(ngx_http_request_t *r,
 }
 
 
-/*
- * A statement whose parameters are the session, the ids of the path, and
- * the client's address for the journal when it changes something.
- */
+/* a statement of this section: session, ids of the path, address */
 
 static ngx_int_t
 ngx_http_portail_enquete_action(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_uint_t stmt, ngx_uint_t nargs)
 {
-    ngx_http_portail_pg_call_t   *call;
-    ngx_http_portail_pg_query_t  *q;
-
-    call = ngx_http_portail_request_call(r,
-                                         &ngx_http_portail_enquetes_stmts[stmt],
-                                         &q);
-
-    if (call == NULL
-        || ngx_http_portail_tenant_params(q, call, ctx, nargs) != NGX_OK
-        || (r->method != NGX_HTTP_GET && r->method != NGX_HTTP_HEAD
-            && ngx_http_portail_param_ip(r, q, call) != NGX_OK))
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ctx->own_errors = 1;
-
-    return ngx_http_portail_query(r, ctx, q, ngx_http_portail_enquete_answer);
+    return ngx_http_portail_tenant_action(r, ctx,
+                                        &ngx_http_portail_enquetes_stmts[stmt],
+                                        nargs,
+                                        ngx_http_portail_enquete_answer);
 }
 
 

@@ -1032,28 +1032,34 @@ portail_multipart_next(portail_multipart_t *mp, portail_part_t *part)
 long
 portail_text_chars(const unsigned char *s, size_t len)
 {
-    long      chars;
-    size_t    n;
-    uint32_t  cp;
+    long    chars, n;
+    size_t  i, start;
 
     chars = 0;
+    start = 0;
 
-    while (len) {
-        n = portail_utf8_next(s, len, &cp);
+    /*
+     * The lines between tabs and line breaks are checked as one-line text:
+     * these ASCII bytes never occur inside a UTF-8 sequence.
+     */
 
-        if (n == 0
-            || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-            || (cp >= 0x7f && cp < 0xa0))
-        {
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+            continue;
+        }
+
+        n = portail_utf8_chars(s + start, i - start);
+        if (n < 0) {
             return -1;
         }
 
-        if (!(cp == '\r' && len > 1 && s[1] == '\n')) {
+        chars += n;
+
+        if (i < len && !(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')) {
             chars++;
         }
 
-        s += n;
-        len -= n;
+        start = i + 1;
     }
 
     return chars;

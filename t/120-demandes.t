@@ -11,9 +11,11 @@ use Test::More;
 use Digest::SHA qw(sha256_hex);
 use Portail::Test;
 use Portail::Echanges;
+use Portail::Pieces;
 
 reset_database();
 use_portail_defaults();
+use_compte_section();
 no_shuffle();
 
 my $JEAN = 'jean.martin@example.org';
@@ -21,18 +23,8 @@ my $SOPHIE = 'sophie.martin-leroy@example.org';
 my $MARIE = 'marie.dupont@example.org';
 my $YEAR = sql_value(q{SELECT to_char(now(), 'YYYY')});
 
-# A confirmed account for a signatory of the demo data.
-sub compte {
-    my ($email, $reference, $prenom) = @_;
-    db()->do(q{INSERT INTO compte (personne_id, email, mot_de_passe_hash, confirme_le)
-               SELECT p.id, $1, (SELECT mot_de_passe_hash FROM compte
-                                  WHERE email = 'jean.martin@example.org'), now()
-                 FROM personne p JOIN tiers t ON t.id = p.tiers_id
-                WHERE t.reference_client = $2 AND p.prenom = $3},
-             undef, $email, $reference, $prenom) == 1 or die "no signatory $prenom\n";
-}
-compte($SOPHIE, '7654321', 'Sophie');
-compte($MARIE, '1234567', 'Marie');
+compte_signataire($SOPHIE, '7654321', 'Sophie');
+compte_signataire($MARIE, '1234567', 'Marie');
 
 # Requests recorded at the office: a closed complaint of the Martins and a
 # request of Marie's.
@@ -55,8 +47,6 @@ demande_office('E2000-09999', 'L/2087412', 'reclamation', 'voisinage', 'Bruit la
 demande_office('E2000-09998', 'L/2013936', 'demande', 'parties_communes', 'Porte du hall', 'nouvelle');
 
 # A photo Jean joined to his demo request (a PNG, as stored).
-our $PNG = "\x89PNG\r\n\x1a\n" . pack('N', 13) . "IHDR" . pack('NNCCCCC', 1, 1, 8, 0, 0, 0, 0)
-         . "\0\0\0\0" . pack('N', 0) . "IEND\xaeB`\x82";
 our $PIECE_JEAN = sql_value(q{INSERT INTO demande_piece (demande_id, nom_origine, mime, taille, sha256, contenu, compte_id)
                               SELECT d.id, 'fuite lavabo.png', 'image/png', length($1::bytea), sha256($1::bytea),
                                      $1::bytea, d.compte_id
@@ -70,43 +60,6 @@ sub annee { $YEAR }
 sub id { sql_value(q{SELECT id FROM demande WHERE numero = $1}, $_[0]) // die "no request $_[0]\n" }
 sub dernier { sql_value(q{SELECT max(id) FROM demande WHERE origine = 'portail'}) }
 sub piece { sql_value(q{SELECT min(id) FROM demande_piece WHERE demande_id = $1}, $_[0]) }
-
-# --- files ---------------------------------------------------------------
-
-# A JPEG carrying the GPS position (EXIF) and a comment, and what must be
-# kept of it: everything but those two segments.
-my $APP0 = "\xff\xe0" . pack('n', 16) . "JFIF\0\x01\x01\0\0\x01\0\x01\0\0";
-my $TIFF = "MM\0\x2a" . pack('N', 8)
-         . pack('n', 1) . pack('nnNN', 0x8825, 4, 1, 26) . pack('N', 0)      # IFD0: GPSInfo
-         . pack('n', 2) . pack('nnN', 1, 2, 2) . "N\0\0\0"                    # GPSLatitudeRef N
-         . pack('nnNN', 2, 5, 3, 56) . pack('N', 0)                           # GPSLatitude
-         . pack('N6', 46, 1, 9, 1, 3312, 100);                                # 46° 9' 33.12"
-my $APP1 = "\xff\xe1" . pack('n', length($TIFF) + 8) . "Exif\0\0" . $TIFF;
-my $COM = "\xff\xfe" . pack('n', 34) . "Pris au 4 rue des Goelands 17440";
-my $SCAN = "\xff\xda" . pack('n', 8) . "\x01\x01\x00\x00\x3f\x00" . "\x12\x34\x56\x78\x9a" . "\xff\xd9";
-our $JPEG_GPS = "\xff\xd8" . $APP0 . $APP1 . $COM . $SCAN;
-our $JPEG_NET = "\xff\xd8" . $APP0 . $SCAN;
-
-our $PDF = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-         . "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-         . "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
-our $PDF_JS = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n"
-            . "endobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
-our $EXE = "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 pas une photo";
-our $PDF_GROS = "%PDF-1.4\n%" . ("0" x (5 * 1024 * 1024)) . "\n%%EOF\n";
-
-# multipart/form-data: name => value, or name => [filename, bytes, type]
-our $B = 'PortailTest7d3f';
-sub mp {
-    my @f = @_;
-    my $body = '';
-    while (my ($k, $v) = splice @f, 0, 2) {
-        $body .= "--$B\r\nContent-Disposition: form-data; name=\"$k\"";
-        $body .= ref $v ? "; filename=\"$v->[0]\"\r\nContent-Type: $v->[2]\r\n\r\n$v->[1]\r\n"
-                        : "\r\n\r\n$v\r\n";
-    }
-    return "$body--$B--\r\n";
-}
 
 # the fields of a valid request, some of them replaced
 sub formulaire {
@@ -336,8 +289,7 @@ GET /api/demandes
 === TEST 2: Jean's requests: open ones first, the closed ones as history, the form's labels [liste_jean]
 --- request
 GET /api/demandes
---- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
+--- compte: jean.martin@example.org
 --- error_code: 200
 --- response_headers
 Cache-Control: no-store
@@ -349,8 +301,7 @@ Cache-Control: no-store
 === TEST 3: his co-tenant sees the contract's requests [liste_sophie]
 --- request
 GET /api/demandes
---- more_headers
-Cookie: portail_session={{session:sophie.martin-leroy@example.org}}
+--- compte: sophie.martin-leroy@example.org
 --- error_code: 200
 
 
@@ -358,8 +309,7 @@ Cookie: portail_session={{session:sophie.martin-leroy@example.org}}
 === TEST 4: another household sees its own only [liste_marie]
 --- request
 GET /api/demandes
---- more_headers
-Cookie: portail_session={{session:marie.dupont@example.org}}
+--- compte: marie.dupont@example.org
 --- error_code: 200
 
 
@@ -367,8 +317,7 @@ Cookie: portail_session={{session:marie.dupont@example.org}}
 === TEST 5: a request made on the portal, with its message [detail_portail]
 --- request eval
 "GET /api/demandes/" . main::id("D" . main::annee() . "-000001")
---- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
+--- compte: jean.martin@example.org
 --- error_code: 200
 
 
@@ -376,8 +325,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 === TEST 6: a request recorded at the office: its history and the office's message [detail_office]
 --- request eval
 "GET /api/demandes/" . main::id("E" . main::annee() . "-00001")
---- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
+--- compte: jean.martin@example.org
 --- error_code: 200
 
 
@@ -385,8 +333,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 === TEST 7: another household's request is not found
 --- request eval
 "GET /api/demandes/" . main::id("E2000-09998")
---- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
+--- compte: jean.martin@example.org
 --- error_code: 404
 --- response_body chomp
 {"error":"introuvable","message":"La ressource demandée n'existe pas."}
@@ -396,8 +343,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 === TEST 8: ids that are not ids are not found either
 --- request eval
 ["GET /api/demandes/abc", "GET /api/demandes/123456789012345678901", "GET /api/demandes/-1"]
---- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
+--- compte: jean.martin@example.org
 --- error_code eval
 [404, 404, 404]
 
@@ -408,9 +354,8 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 "POST /api/demandes\n" . main::mp(main::formulaire(),
     pieces => ['photo volet.jpg', $main::JPEG_GPS, 'image/jpeg'],
     pieces => ['devis.pdf', $main::PDF, 'application/pdf'])
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 201
 --- response_body_like chomp
@@ -423,8 +368,7 @@ qr/upload "photo volet.jpg": \d+ bytes of metadata removed/
 === TEST 10: an attachment is downloaded as a file, never shown inline
 --- request eval
 "GET /api/demandes/" . main::id("D" . main::annee() . "-000001") . "/pieces/$main::PIECE_JEAN"
---- more_headers
-Cookie: portail_session={{session:sophie.martin-leroy@example.org}}
+--- compte: sophie.martin-leroy@example.org
 --- error_code: 200
 --- response_headers
 Content-Type: image/png
@@ -440,9 +384,7 @@ $main::PNG
 --- request eval
 ["GET /api/demandes/" . main::id("D" . main::annee() . "-000001") . "/pieces/$main::PIECE_JEAN",
  "GET /api/demandes/" . main::id("E2000-09998") . "/pieces/$main::PIECE_JEAN"]
---- more_headers eval
-["Cookie: portail_session={{session:marie.dupont\@example.org}}",
- "Cookie: portail_session={{session:marie.dupont\@example.org}}"]
+--- compte: marie.dupont@example.org
 --- error_code eval
 [404, 404]
 --- response_body eval
@@ -456,9 +398,8 @@ $main::PNG
 "POST /api/demandes\n" . main::mp(contrat => 'L/2087412', type => 'reclamation',
     categorie => 'parties_communes', objet => 'Ascenseur en panne',
     description => "L'ascenseur est en panne depuis lundi.", creneau_contact => '')
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 201
 --- response_body_like chomp
@@ -471,9 +412,8 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 ["POST /api/demandes\n" . main::mp(),
  "POST /api/demandes\n" . main::mp(contrat => '12AB', type => 'urgent', categorie => 'plomberie',
                                    creneau_contact => 'nuit', description => " \r\n ")]
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code eval
 [422, 422]
@@ -489,9 +429,8 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
  "POST /api/demandes\n" . main::mp(main::formulaire(description => "a" x 10001)),
  "POST /api/demandes\n" . main::mp(main::formulaire(description => "Bip\x07")),
  "POST /api/demandes\n" . main::mp(main::formulaire(objet => "Volet\ncassé"))]
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code eval
 [422, 422, 422, 422]
@@ -506,9 +445,8 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 === TEST 15: a contract the tenant does not sign [rien_cree]
 --- request eval
 "POST /api/demandes\n" . main::mp(main::formulaire(contrat => '2013936'))
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 422
 --- response_body chomp
@@ -521,9 +459,8 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 "POST /api/demandes\n" . main::mp(main::formulaire(),
     pieces => ['photo.jpg', $main::EXE, 'image/jpeg'],
     pieces => ['devis.pdf', $main::PDF, 'application/pdf'])
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 422
 --- response_body chomp
@@ -537,9 +474,8 @@ upload "photo.jpg" refused: not a PDF, JPEG or PNG
 --- request eval
 "POST /api/demandes\n" . main::mp(main::formulaire(),
     pieces => ['scan.pdf', $main::PDF_GROS, 'application/pdf'])
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 422
 --- response_body chomp
@@ -552,9 +488,8 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- request eval
 "POST /api/demandes\n" . main::mp(main::formulaire(),
     map { (pieces => ["p$_.pdf", $main::PDF, 'application/pdf']) } 1 .. 6)
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 422
 --- response_body chomp
@@ -566,9 +501,8 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- request eval
 "POST /api/demandes\n" . main::mp(main::formulaire(),
     pieces => ['facture.pdf', $main::PDF_JS, 'application/pdf'])
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 422
 --- response_body_like chomp
@@ -601,9 +535,8 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- request
 POST /api/demandes
 {"contrat": "2087412"}
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: application/json
 --- error_code: 415
 --- response_body chomp
@@ -615,9 +548,8 @@ Content-Type: application/json
 --- request eval
 "POST /api/demandes/" . main::id("E" . main::annee() . "-00001") . "/messages\n"
 . '{"texte": "Mardi matin me convient.\r\nMerci."}'
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: application/json
 --- error_code: 201
 
@@ -626,9 +558,8 @@ Content-Type: application/json
 === TEST 24: not on a closed one
 --- request eval
 "POST /api/demandes/" . main::id("E2000-09999") . "/messages\n" . '{"texte": "Le bruit a repris."}'
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: application/json
 --- error_code: 409
 --- response_body chomp
@@ -639,9 +570,8 @@ Content-Type: application/json
 === TEST 25: nor on another household's
 --- request eval
 "POST /api/demandes/" . main::id("E2000-09998") . "/messages\n" . '{"texte": "Bonjour"}'
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: application/json
 --- error_code: 404
 --- response_body chomp
@@ -653,9 +583,8 @@ Content-Type: application/json
 --- request eval
 [ map { "POST /api/demandes/" . main::id("E" . main::annee() . "-00001") . "/messages\n$_" }
   '{}', '{"texte": " \n "}', '{"texte": 42}', '{"texte": "' . ("x" x 10001) . '"}' ]
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: application/json
 --- error_code eval
 [422, 422, 422, 422]
@@ -669,9 +598,8 @@ Content-Type: application/json
 === TEST 27: not JSON
 --- request eval
 "POST /api/demandes/" . main::id("E" . main::annee() . "-00001") . "/messages\n{texte:"
+--- compte: jean.martin@example.org
 --- more_headers
-Cookie: portail_session={{session:jean.martin@example.org}}
-X-CSRF-Token: {{csrf:jean.martin@example.org}}
 Content-Type: application/json
 --- error_code: 400
 --- response_body chomp

@@ -11,26 +11,19 @@ use Test::More;
 use Digest::SHA qw(sha256_hex);
 use Portail::Test;
 use Portail::Echanges;
+use Portail::Pieces;
 
 reset_database();
 use_portail_defaults();
+use_compte_section();
 no_shuffle();
 
 my $HELENE = 'helene.lefevre@example.org';
 my $MARIE = 'marie.dupont@example.org';
 my $JEAN = 'jean.martin@example.org';
 
-sub compte {
-    my ($email, $reference, $prenom) = @_;
-    db()->do(q{INSERT INTO compte (personne_id, email, mot_de_passe_hash, confirme_le)
-               SELECT p.id, $1, (SELECT mot_de_passe_hash FROM compte
-                                  WHERE email = 'jean.martin@example.org'), now()
-                 FROM personne p JOIN tiers t ON t.id = p.tiers_id
-                WHERE t.reference_client = $2 AND p.prenom = $3},
-             undef, $email, $reference, $prenom) == 1 or die "no signatory $prenom\n";
-}
-compte($HELENE, '2345678', 'Hélène');
-compte($MARIE, '1234567', 'Marie');
+compte_signataire($HELENE, '2345678', 'Hélène');
+compte_signataire($MARIE, '1234567', 'Marie');
 
 sub enquete {
     sql_value(q{SELECT e.id FROM enquete e JOIN contrat c ON c.id = e.contrat_id WHERE c.numero = $1}, $_[0])
@@ -56,19 +49,6 @@ db()->do(q{UPDATE enquete_campagne
                         "libelle": "Nombre de véhicules du foyer"}]')
             WHERE type = 'OPS'});
 
-our $PDF = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-         . "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-         . "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
-our $EXE = "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 pas un avis";
-our $PDF_GROS = "%PDF-1.4\n%" . ("0" x (5 * 1024 * 1024)) . "\n%%EOF\n";
-my $TIFF = "MM\0\x2a" . pack('N', 8) . pack('n', 1) . pack('nnNN', 0x8825, 4, 1, 26) . pack('N', 0)
-         . pack('n', 2) . pack('nnN', 1, 2, 2) . "N\0\0\0" . pack('nnNN', 2, 5, 3, 56) . pack('N', 0)
-         . pack('N6', 46, 1, 9, 1, 3312, 100);
-my $APP0 = "\xff\xe0" . pack('n', 16) . "JFIF\0\x01\x01\0\0\x01\0\x01\0\0";
-my $SCAN = "\xff\xda" . pack('n', 8) . "\x01\x01\x00\x00\x3f\x00" . "\x12\x34\x56\x78\x9a" . "\xff\xd9";
-our $JPEG_GPS = "\xff\xd8" . $APP0 . "\xff\xe1" . pack('n', length($TIFF) + 8) . "Exif\0\0" . $TIFF . $SCAN;
-our $JPEG_NET = "\xff\xd8" . $APP0 . $SCAN;
-
 # Attachments joined earlier: a proof (not a tax notice) to Hélène's survey,
 # Jean's tax notice to his.
 sub piece_sql {
@@ -84,19 +64,6 @@ our $PIECE_JEAN = piece_sql($E_JEAN, 'avis_imposition', 'Jean MARTIN', 'avis 202
 
 my $T0 = sql_value(q{SELECT to_char(clock_timestamp(), 'YYYY-MM-DD"T"HH24:MI:SS.USTZH:TZM')});
 my $LIMITE = sql_value(q{SELECT to_char(date_limite, 'DD/MM/YYYY') FROM enquete_campagne WHERE type = 'SLS'});
-
-# multipart/form-data: name => value, or name => [filename, bytes, type]
-our $B = 'PortailTest7e5a';
-sub mp {
-    my @f = @_;
-    my $body = '';
-    while (my ($k, $v) = splice @f, 0, 2) {
-        $body .= "--$B\r\nContent-Disposition: form-data; name=\"$k\"";
-        $body .= ref $v ? "; filename=\"$v->[0]\"\r\nContent-Type: $v->[2]\r\n\r\n$v->[1]\r\n"
-                        : "\r\n\r\n$v\r\n";
-    }
-    return "$body--$B--\r\n";
-}
 
 # Hélène's answers, her grandson having moved in.
 sub reponses_helene {
@@ -343,8 +310,7 @@ GET /api/enquetes
 === TEST 2: Hélène's SLS survey, its deadline and what a missing answer costs [liste]
 --- request
 GET /api/enquetes
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 200
 
 
@@ -354,8 +320,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 main::campagne_sls(q{definition = jsonb_set(definition, '{frais,frais_dossier_eur}', '31.5')});
 --- request
 GET /api/enquetes
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 200
 
 
@@ -365,8 +330,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 main::campagne_sls(q{ouverture_le = ouverture_le - 40, date_limite = date_limite - 40});
 --- request
 GET /api/enquetes
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 200
 
 
@@ -374,8 +338,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 === TEST 5: an OPS survey has its own penalties [ops]
 --- request
 GET /api/enquetes
---- more_headers
-Cookie: portail_session={{session:marie.dupont@example.org}}
+--- compte: marie.dupont@example.org
 --- error_code: 200
 
 
@@ -383,8 +346,7 @@ Cookie: portail_session={{session:marie.dupont@example.org}}
 === TEST 6: the form: the household as known, the campaign's questions, the attachments [formulaire]
 --- request eval
 "GET /api/enquetes/$main::E_HELENE"
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 200
 
 
@@ -392,8 +354,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 === TEST 7: another household's survey, or no survey at all, is not found
 --- request eval
 ["GET /api/enquetes/$main::E_JEAN", "GET /api/enquetes/abc", "GET /api/enquetes/$main::E_JEAN/pieces/$main::PIECE_JEAN"]
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code eval
 [404, 404, 404]
 --- response_body eval
@@ -404,9 +365,8 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 === TEST 8: a partial draft is saved [brouillon]
 --- request eval
 main::put($main::E_HELENE, '{"reponses": {"situation_familiale": "veuf / veuve", "handicap": false, "revenus": null}}')
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code: 200
 
@@ -416,9 +376,8 @@ Content-Type: application/json
 --- request eval
 main::put($main::E_HELENE, '{"reponses": {"situation_familiale": "mariée", "handicap": "non", "inconnue": 1,
   "revenus": {"o' . $main::O_HELENE . '": 12500.5, "inconnu": 100}}}')
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code: 422
 --- response_body eval
@@ -430,9 +389,8 @@ qq{{"error":"validation","message":"Certains champs sont incorrects : corrigez-l
 --- request eval
 [ map { main::put($main::E_HELENE, main::reponses_helene(revenus => { "o$main::O_HELENE" => $_ })) }
   -1, "21480", 1e10 ]
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code eval
 [422, 422, 422]
@@ -447,9 +405,8 @@ main::put($main::E_HELENE, '{"reponses": {"composition": [
   {"cle": "o' . $main::O_HELENE . '", "occupant_id": ' . $main::O_HELENE . ', "nom": "LEFÈVRE", "prenom": "Hélène", "date_naissance": "1959-01-30", "lien": "signataire"},
   {"cle": "o' . $main::O_HELENE . '", "occupant_id": ' . $main::O_LEA . ', "nom": " ", "prenom": "Léa", "date_naissance": "2030-02-30", "lien": "cousine", "age": 3},
   "Hugo"]}}')
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code: 422
 --- response_body eval
@@ -461,9 +418,8 @@ qq{{"error":"validation","message":"Certains champs sont incorrects : corrigez-l
 --- request eval
 [ main::put($main::E_HELENE, '{"reponse": {}}'), main::put($main::E_HELENE, '{"reponses": [1, 2]}'),
   main::put($main::E_HELENE, '{"reponses": {"composition": []}}') ]
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code eval
 [422, 422, 422]
@@ -487,9 +443,8 @@ Content-Type: application/json
 === TEST 14: another household's survey cannot be changed [inchange]
 --- request eval
 main::put($main::E_JEAN, '{"reponses": {"handicap": true}}')
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code: 404
 
@@ -498,9 +453,7 @@ Content-Type: application/json
 === TEST 15: an incomplete survey is not sent: what is missing [pas_envoyee]
 --- request eval
 "POST /api/enquetes/$main::E_HELENE/envoi"
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 422
 --- response_body chomp
 {"error":"validation","message":"Certains champs sont incorrects : corrigez-les puis réessayez.","champs":{"pieces":"Joignez l'avis d'imposition de chaque personne majeure du foyer.","reponses.revenus":"Répondez à cette question.","reponses.composition":"Répondez à cette question."}}
@@ -511,10 +464,9 @@ X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 --- request eval
 "POST /api/enquetes/$main::E_HELENE/pieces\n"
 . main::mp(concerne => 'Hélène LEFÈVRE', avis_imposition => ['avis 2024.pdf', $main::PDF, 'application/pdf'])
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
-Content-Type: multipart/form-data; boundary=PortailTest7e5a
+Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 201
 
 
@@ -523,10 +475,9 @@ Content-Type: multipart/form-data; boundary=PortailTest7e5a
 --- request eval
 "POST /api/enquetes/$main::E_HELENE/pieces\n"
 . main::mp(concerne => 'Hugo', justificatif => ['photo.jpg', $main::JPEG_GPS, 'image/jpeg'])
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
-Content-Type: multipart/form-data; boundary=PortailTest7e5a
+Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 201
 
 
@@ -540,10 +491,9 @@ Content-Type: multipart/form-data; boundary=PortailTest7e5a
   . main::mp(concerne => 'Hélène LEFÈVRE', avis_imposition => ['avis.pdf', $main::PDF_GROS, 'application/pdf']),
   "POST /api/enquetes/$main::E_HELENE/pieces\n"
   . main::mp(concerne => '  ', avis_imposition => ['avis.pdf', $main::PDF, 'application/pdf']) ]
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
-Content-Type: multipart/form-data; boundary=PortailTest7e5a
+Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code eval
 [422, 422, 422, 422]
 --- response_body eval
@@ -560,10 +510,9 @@ Content-Type: multipart/form-data; boundary=PortailTest7e5a
 --- request eval
 "POST /api/enquetes/$main::E_JEAN/pieces\n"
 . main::mp(concerne => 'Jean MARTIN', avis_imposition => ['avis.pdf', $main::PDF, 'application/pdf'])
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
-Content-Type: multipart/form-data; boundary=PortailTest7e5a
+Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 404
 
 
@@ -571,9 +520,7 @@ Content-Type: multipart/form-data; boundary=PortailTest7e5a
 === TEST 20: another household's attachment cannot be removed [pieces_inchangees]
 --- request eval
 "DELETE /api/enquetes/$main::E_JEAN/pieces/$main::PIECE_JEAN"
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 404
 
 
@@ -581,8 +528,7 @@ X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 === TEST 21: an attachment is downloaded as a file
 --- request eval
 "GET /api/enquetes/$main::E_HELENE/pieces/$main::PIECE_HELENE"
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 200
 --- response_headers
 Content-Type: application/pdf
@@ -597,9 +543,8 @@ $main::PDF
 === TEST 22: the household corrected, each adult's income: complete [complete]
 --- request eval
 main::put($main::E_HELENE, main::reponses_helene())
+--- compte: helene.lefevre@example.org
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code: 200
 
@@ -617,9 +562,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 === TEST 24: sent, once, dated [envoyee]
 --- request eval
 "POST /api/enquetes/$main::E_HELENE/envoi"
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 200
 
 
@@ -631,9 +574,9 @@ X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
   "POST /api/enquetes/$main::E_HELENE/pieces\n"
   . main::mp(concerne => 'Hélène LEFÈVRE', avis_imposition => ['avis.pdf', $main::PDF, 'application/pdf']),
   "DELETE /api/enquetes/$main::E_HELENE/pieces/$main::PIECE_HELENE" ]
+--- compte: helene.lefevre@example.org
 --- more_headers eval
-[ map { "Cookie: portail_session={{session:helene.lefevre\@example.org}}\nX-CSRF-Token: {{csrf:helene.lefevre\@example.org}}\n$_" }
-  '', 'Content-Type: application/json', 'Content-Type: multipart/form-data; boundary=PortailTest7e5a', '' ]
+[ '', 'Content-Type: application/json', 'Content-Type: multipart/form-data; boundary=PortailTest7d3f', '' ]
 --- error_code eval
 [409, 409, 409, 409]
 --- response_body_like eval
@@ -644,8 +587,7 @@ X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 === TEST 26: the list says it is sent [liste_envoyee]
 --- request
 GET /api/enquetes
---- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
+--- compte: helene.lefevre@example.org
 --- error_code: 200
 
 
@@ -653,9 +595,8 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 === TEST 27: questions are the campaign's: a number within its bounds
 --- request eval
 [ map { main::put($main::E_MARIE, qq{{"reponses": {"vehicules": $_}}}) } 7, '"deux"', 2.5, 2 ]
+--- compte: marie.dupont@example.org
 --- more_headers
-Cookie: portail_session={{session:marie.dupont@example.org}}
-X-CSRF-Token: {{csrf:marie.dupont@example.org}}
 Content-Type: application/json
 --- error_code eval
 [422, 422, 422, 200]
@@ -670,9 +611,9 @@ Content-Type: application/json
       situation_familiale => 'divorcé(e) / séparé(e)', handicap => JSON::PP::true,
       activite => { "o$main::O_MARIE" => 'salarie' }, vehicules => 1 } })),
   "POST /api/enquetes/$main::E_MARIE/envoi" ]
+--- compte: marie.dupont@example.org
 --- more_headers eval
-[ "Cookie: portail_session={{session:marie.dupont\@example.org}}\nX-CSRF-Token: {{csrf:marie.dupont\@example.org}}\nContent-Type: application/json",
-  "Cookie: portail_session={{session:marie.dupont\@example.org}}\nX-CSRF-Token: {{csrf:marie.dupont\@example.org}}" ]
+[ 'Content-Type: application/json', '' ]
 --- error_code eval
 [200, 200]
 

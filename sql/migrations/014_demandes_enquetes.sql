@@ -738,14 +738,26 @@ AS $$
     FOR UPDATE
 $$;
 
--- The answer to any change of a submitted survey.
-CREATE FUNCTION portail.enquete_conflit(e portail.enquete) RETURNS json
+-- Why a change of the survey (or of its attachment p_piece_id) is refused,
+-- if it is: not the account's ('introuvable'), or sent ('conflit'); a null
+-- code otherwise.
+CREATE FUNCTION portail.enquete_refus(e portail.enquete, p_piece_id bigint DEFAULT NULL)
+RETURNS portail.resultat_api
 LANGUAGE sql STABLE
 AS $$
-    SELECT json_build_object('message', format(
-        'Cette enquête a été envoyée le %s : elle ne peut plus être modifiée ni envoyée '
-        'à nouveau. Pour signaler une erreur, contactez l''office.',
-        to_char(e.soumise_le AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY "à" HH24"h"MI')))
+    SELECT CASE
+        WHEN e.id IS NULL
+             OR (p_piece_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM portail.enquete_piece p
+                                 WHERE p.id = p_piece_id AND p.enquete_id = e.id))
+        THEN ('introuvable', NULL)::portail.resultat_api
+        WHEN e.statut = 'envoyee'
+        THEN ('conflit', json_build_object('message', format(
+                 'Cette enquête a été envoyée le %s : elle ne peut plus être modifiée ni '
+                 'envoyée à nouveau. Pour signaler une erreur, contactez l''office.',
+                 to_char(e.soumise_le AT TIME ZONE 'Europe/Paris',
+                         'DD/MM/YYYY "à" HH24"h"MI'))))::portail.resultat_api
+        ELSE (NULL, NULL)::portail.resultat_api END
 $$;
 
 -- PUT /api/enquetes/{id}: the draft is replaced by the answers given
@@ -757,14 +769,14 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     v_enquete  portail.enquete;
+    v_refus    portail.resultat_api;
     v_champs   jsonb;
 BEGIN
     v_enquete := portail.enquete_verrouiller(p_compte_id, p_id);
+    v_refus := portail.enquete_refus(v_enquete);
 
-    IF v_enquete.id IS NULL THEN
-        RETURN ('introuvable'::text, NULL::json);
-    ELSIF v_enquete.statut = 'envoyee' THEN
-        RETURN ('conflit'::text, portail.enquete_conflit(v_enquete));
+    IF v_refus.code IS NOT NULL THEN
+        RETURN v_refus;
     END IF;
 
     p_reponses := jsonb_strip_nulls(p_reponses);
@@ -794,15 +806,15 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     v_enquete  portail.enquete;
+    v_refus    portail.resultat_api;
     v_piece    jsonb;
     i          integer;
 BEGIN
     v_enquete := portail.enquete_verrouiller(p_compte_id, p_id);
+    v_refus := portail.enquete_refus(v_enquete);
 
-    IF v_enquete.id IS NULL THEN
-        RETURN ('introuvable'::text, NULL::json);
-    ELSIF v_enquete.statut = 'envoyee' THEN
-        RETURN ('conflit'::text, portail.enquete_conflit(v_enquete));
+    IF v_refus.code IS NOT NULL THEN
+        RETURN v_refus;
     END IF;
 
     IF (SELECT count(*) FROM portail.enquete_piece p WHERE p.enquete_id = v_enquete.id)
@@ -835,15 +847,13 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     v_enquete  portail.enquete;
+    v_refus    portail.resultat_api;
 BEGIN
     v_enquete := portail.enquete_verrouiller(p_compte_id, p_id);
+    v_refus := portail.enquete_refus(v_enquete, p_piece_id);
 
-    IF v_enquete.id IS NULL
-       OR NOT EXISTS (SELECT 1 FROM portail.enquete_piece p
-                      WHERE p.id = p_piece_id AND p.enquete_id = v_enquete.id) THEN
-        RETURN ('introuvable'::text, NULL::json);
-    ELSIF v_enquete.statut = 'envoyee' THEN
-        RETURN ('conflit'::text, portail.enquete_conflit(v_enquete));
+    IF v_refus.code IS NOT NULL THEN
+        RETURN v_refus;
     END IF;
 
     DELETE FROM portail.enquete_piece WHERE id = p_piece_id;
@@ -863,14 +873,14 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     v_enquete  portail.enquete;
+    v_refus    portail.resultat_api;
     v_champs   jsonb;
 BEGIN
     v_enquete := portail.enquete_verrouiller(p_compte_id, p_id);
+    v_refus := portail.enquete_refus(v_enquete);
 
-    IF v_enquete.id IS NULL THEN
-        RETURN ('introuvable'::text, NULL::json);
-    ELSIF v_enquete.statut = 'envoyee' THEN
-        RETURN ('conflit'::text, portail.enquete_conflit(v_enquete));
+    IF v_refus.code IS NOT NULL THEN
+        RETURN v_refus;
     END IF;
 
     -- contrats_du_compte already means "signs it today": said again here
