@@ -517,11 +517,14 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 
 
 
-=== TEST 20: another household's attachment cannot be removed [pieces_inchangees]
+=== TEST 20: another household's attachment cannot be removed, nor one that is no attachment [pieces_inchangees]
 --- request eval
-"DELETE /api/enquetes/$main::E_JEAN/pieces/$main::PIECE_JEAN"
+[ "DELETE /api/enquetes/$main::E_JEAN/pieces/$main::PIECE_JEAN",
+  "DELETE /api/enquetes/$main::E_HELENE/pieces/abc",
+  "DELETE /api/enquetes/$main::E_HELENE/pieces/$main::PIECE_JEAN" ]
 --- compte: helene.lefevre@example.org
---- error_code: 404
+--- error_code eval
+[404, 404, 404]
 
 
 

@@ -850,7 +850,8 @@ DECLARE
     v_refus    portail.resultat_api;
 BEGIN
     v_enquete := portail.enquete_verrouiller(p_compte_id, p_id);
-    v_refus := portail.enquete_refus(v_enquete, p_piece_id);
+    -- an id that is not one (NULL) is no attachment
+    v_refus := portail.enquete_refus(v_enquete, coalesce(p_piece_id, 0));
 
     IF v_refus.code IS NOT NULL THEN
         RETURN v_refus;
