@@ -439,5 +439,66 @@ ngx_int_t ngx_http_portail_sante_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_sante_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 
+/*
+ * Requests and surveys (ngx_http_portail_demandes.c, _enquetes.c), and
+ * what other sections may reuse: an action statement answers the session's
+ * three columns, then a code and a JSON body (portail.resultat_api) that
+ * ngx_http_portail_answer() turns into the response; uploaded files go to
+ * PostgreSQL as a JSON description and one bytea parameter per file.
+ */
+
+#define NGX_HTTP_PORTAIL_MAX_FILES  5
+
+#define NGX_HTTP_PORTAIL_ACTION(call)                                         \
+    "SELECT s.compte_id, s.session_id, s.a_toucher, r.code, r.corps"          \
+    " FROM portail.session_valide($1::bytea) s, LATERAL portail." call " r"
+
+/*
+ * The three statements of an attachment's download: the owner check with
+ * the name, type and size; the first slice; the next slices.  visible is a
+ * SQL function (account, parent id, attachment id) returning the row.
+ */
+
+#define NGX_HTTP_PORTAIL_PIECE_STMTS(name, visible, table)                    \
+    { name, "SELECT s.compte_id, s.session_id, s.a_toucher, p.nom_origine,"   \
+      " p.mime, p.taille FROM portail.session_valide($1::bytea) s"            \
+      " LEFT JOIN LATERAL portail." visible "(s.compte_id, $2::bigint,"       \
+      " $3::bigint) p ON true", 3, 0 },                                       \
+    { name "_debut", "SELECT substring(p.contenu FROM 1 FOR $4::integer)"    \
+      " FROM portail.session_valide($1::bytea) s, LATERAL portail." visible  \
+      "(s.compte_id, $2::bigint, $3::bigint) p", 4, 0 },                      \
+    { name "_tranche", "SELECT substring(contenu FROM $2::integer"           \
+      " FOR $3::integer) FROM portail." table " WHERE id = $1::bigint", 3, 0 }
+
+typedef struct {
+    json_t                           *meta;    /* [{nom, mime, sha256...}] */
+    ngx_http_portail_part_t          *parts[NGX_HTTP_PORTAIL_MAX_FILES];
+    ngx_uint_t                        n;
+} ngx_http_portail_files_t;
+
+typedef struct {
+    ngx_http_portail_stmt_t          *info;    /* session, nom, mime, taille */
+    ngx_http_portail_stmt_t          *first;   /* the first slice (binary) */
+    ngx_http_portail_stmt_t          *slice;   /* $1 id, $2 offset, $3 length */
+} ngx_http_portail_piece_stmts_t;
+
+ngx_int_t ngx_http_portail_demandes_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_enquetes_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_answer(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_tenant_params(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_pg_call_t *call, ngx_http_portail_ctx_t *ctx,
+    ngx_uint_t nargs);
+ngx_int_t ngx_http_portail_tenant_action(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt,
+    ngx_uint_t nargs, ngx_http_portail_handler_pt next);
+ngx_int_t ngx_http_portail_files_collect(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, const char *field, const char *nature,
+    ngx_http_portail_files_t *files, json_t *champs);
+ngx_int_t ngx_http_portail_files_params(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_pg_call_t *call, ngx_http_portail_files_t *files);
+ngx_int_t ngx_http_portail_piece_get(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_piece_stmts_t *stmts);
+
 
 #endif /* _NGX_HTTP_PORTAIL_H_INCLUDED_ */

@@ -1151,7 +1151,9 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
         || ngx_http_portail_sante_init(cf) != NGX_OK
         || ngx_http_portail_session_init(cf) != NGX_OK
         || ngx_http_portail_auth_init(cf) != NGX_OK
-        || ngx_http_portail_mail_init(cf) != NGX_OK)
+        || ngx_http_portail_mail_init(cf) != NGX_OK
+        || ngx_http_portail_demandes_init(cf) != NGX_OK
+        || ngx_http_portail_enquetes_init(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -1049,3 +1049,66 @@ portail_multipart_next(portail_multipart_t *mp, portail_part_t *part)
 
     return 1;
 }
+
+
+/* --- text areas (requests, messages) ----------------------------------- */
+
+
+/*
+ * Several lines typed in a text area: the code points, a CR LF pair (what
+ * browsers send) counting as one, or -1 for invalid UTF-8 and for control
+ * characters other than tab and line breaks.
+ */
+
+long
+portail_text_chars(const unsigned char *s, size_t len)
+{
+    long    chars, n;
+    size_t  i, start;
+
+    chars = 0;
+    start = 0;
+
+    /*
+     * The lines between tabs and line breaks are checked as one-line text:
+     * these ASCII bytes never occur inside a UTF-8 sequence.
+     */
+
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] != '\t' && s[i] != '\n' && s[i] != '\r') {
+            continue;
+        }
+
+        n = portail_utf8_chars(s + start, i - start);
+        if (n < 0) {
+            return -1;
+        }
+
+        chars += n;
+
+        if (i < len && !(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')) {
+            chars++;
+        }
+
+        start = i + 1;
+    }
+
+    return chars;
+}
+
+
+/* 1 when there is nothing but spaces, tabs and line breaks */
+
+int
+portail_text_blank(const unsigned char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') {
+            return 0;
+        }
+    }
+
+    return 1;
+}

@@ -95,4 +95,13 @@ int portail_multipart_init(portail_multipart_t *mp, const unsigned char *body,
 int portail_multipart_next(portail_multipart_t *mp, portail_part_t *part);
 
 
+/*
+ * Text areas (a request's description, a message): code points, a CR LF
+ * pair counting as one, or -1 for invalid UTF-8 or control characters
+ * other than tab and line breaks; and whether only white space was typed.
+ */
+long portail_text_chars(const unsigned char *s, size_t len);
+int portail_text_blank(const unsigned char *s, size_t len);
+
+
 #endif /* _NGX_HTTP_PORTAIL_VALIDATE_H_INCLUDED_ */
