@@ -18,42 +18,96 @@ no_shuffle();
 my $api = YAML::XS::LoadFile(portail_root() . '/docs/openapi.yaml');
 my $A = 'jean.martin@example.org';
 
-# B's identifiers, by path parameter and path: SQL giving the value
-my $marie_contrat = q{SELECT substr(k.numero, 3) FROM contrat k JOIN tiers t ON t.id = k.tiers_id
-                      WHERE t.reference_client = '1234567' AND k.nature = 'logement'};
+# B's identifiers: SQL giving the value, by path and parameter ("*" for
+# any path), once B's own data is set up (an account, a request with a
+# file, a survey attachment, an insurance attestation: see setup_b)
+my $B = q{(SELECT t.id FROM tiers t WHERE t.reference_client = '1234567')};
+my $marie_contrat = qq{SELECT substr(k.numero, 3) FROM contrat k
+                       WHERE k.tiers_id = $B AND k.nature = 'logement'};
+my $b_demande = qq{SELECT d.id FROM demande d JOIN contrat k ON k.id = d.contrat_id
+                   WHERE k.tiers_id = $B ORDER BY d.id LIMIT 1};
+my $b_enquete = qq{SELECT e.id FROM enquete e WHERE e.tiers_id = $B ORDER BY e.id LIMIT 1};
+my $b_commande = qq{SELECT p.commande FROM paiement_carte p JOIN contrat k ON k.id = p.contrat_id
+                    WHERE k.tiers_id = $B ORDER BY p.id LIMIT 1};
 my %ids = (
-    numero   => $marie_contrat,
-    contrat  => $marie_contrat,
-    occupant => q{SELECT o.id FROM occupant o JOIN contrat k ON k.id = o.contrat_id
-                  JOIN tiers t ON t.id = k.tiers_id WHERE t.reference_client = '1234567'
-                  ORDER BY o.id LIMIT 1},
-    document => q{SELECT d.id FROM document d JOIN contrat k ON k.id = d.contrat_id
-                  JOIN tiers t ON t.id = k.tiers_id WHERE t.reference_client = '1234567'
-                  ORDER BY d.id LIMIT 1},
-    demande  => q{SELECT d.id FROM demande d JOIN contrat k ON k.id = d.contrat_id
-                  JOIN tiers t ON t.id = k.tiers_id WHERE t.reference_client = '1234567'
-                  ORDER BY d.id LIMIT 1},
-    enquete  => q{SELECT e.id FROM enquete e JOIN tiers t ON t.id = e.tiers_id
-                  WHERE t.reference_client IN ('1234567', '2345678') ORDER BY e.id LIMIT 1},
-    actualite => q{SELECT a.id FROM actualite a JOIN residence r ON r.id = a.residence_id
-                   WHERE a.cible = 'residence' AND r.id NOT IN
-                     (SELECT k.residence_id FROM contrat k JOIN tiers t ON t.id = k.tiers_id
-                      WHERE t.reference_client = '7654321' AND k.residence_id IS NOT NULL)
-                   ORDER BY a.id LIMIT 1},
+    '*' => { numero => $marie_contrat, contrat => $marie_contrat },
+    '/api/contrats/{numero}/occupants/{id}' => {
+        id => qq{SELECT o.id FROM occupant o JOIN contrat k ON k.id = o.contrat_id
+                 WHERE k.tiers_id = $B AND o.retire_le IS NULL ORDER BY o.id LIMIT 1},
+    },
+    '/api/contrats/{numero}/assurance/{id}/fichier' => {
+        id => qq{SELECT a.id FROM assurance_habitation a JOIN contrat k ON k.id = a.contrat_id
+                 WHERE k.tiers_id = $B ORDER BY a.id LIMIT 1},
+    },
+    '/api/documents/{id}/fichier' => {
+        id => qq{SELECT d.id FROM document d JOIN contrat k ON k.id = d.contrat_id
+                 WHERE k.tiers_id = $B ORDER BY d.id LIMIT 1},
+    },
+    '/api/actualites/{id}' => {
+        id => q{SELECT a.id FROM actualite a WHERE a.cible = 'residence' AND a.residence_id NOT IN
+                  (SELECT k.residence_id FROM contrat k JOIN tiers t ON t.id = k.tiers_id
+                   WHERE t.reference_client = '7654321' AND k.residence_id IS NOT NULL)
+                ORDER BY a.id LIMIT 1},
+    },
+    '/api/paiements/carte/{commande}' => { commande => $b_commande },
+    '/api/paiements/carte/{commande}/ticket' => { commande => $b_commande },
+    '/api/demandes/{id}' => { id => $b_demande },
+    '/api/demandes/{id}/messages' => { id => $b_demande },
+    '/api/demandes/{id}/pieces/{piece}' => {
+        id => $b_demande,
+        piece => qq{SELECT p.id FROM demande_piece p JOIN demande d ON d.id = p.demande_id
+                    JOIN contrat k ON k.id = d.contrat_id WHERE k.tiers_id = $B
+                    ORDER BY p.id LIMIT 1},
+    },
+    '/api/enquetes/{id}' => { id => $b_enquete },
+    '/api/enquetes/{id}/pieces' => { id => $b_enquete },
+    '/api/enquetes/{id}/envoi' => { id => $b_enquete },
+    '/api/enquetes/{id}/pieces/{piece}' => {
+        id => $b_enquete,
+        piece => qq{SELECT p.id FROM enquete_piece p JOIN enquete e ON e.id = p.enquete_id
+                    WHERE e.tiers_id = $B ORDER BY p.id LIMIT 1},
+    },
 );
 
-# a parameter's name as the paths spell it, to the key above; paths may use
-# {id} for the resource their segment names
-sub param_key {
-    my ($path, $param) = @_;
-    return $param if exists $ids{$param};
-    if ($param eq 'id' || $param eq 'piece' || $param eq 'commande') {
-        my ($resource) = $path =~ m{/([a-z-]+)/\{\Q$param\E\}};
-        my %by = (contrats => 'numero', occupants => 'occupant', documents => 'document',
-                  demandes => 'demande', enquetes => 'enquete', actualites => 'actualite');
-        return $by{$resource} if $resource && $by{$resource};
+# B's own data, as B would have made it
+sub setup_b {
+    my $pdf = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    my $hash = sql_value(q{SELECT mot_de_passe_hash FROM compte WHERE email = 'jean.martin@example.org'});
+    my $compte = sql_value(qq{INSERT INTO compte (personne_id, email, mot_de_passe_hash, confirme_le)
+                              SELECT p.id, 'marie.b\@example.net', \$1, now() FROM personne p
+                              WHERE p.tiers_id = $B ORDER BY p.id LIMIT 1 RETURNING id}, $hash);
+    my $contrat = sql_value(qq{SELECT id FROM contrat WHERE tiers_id = $B AND nature = 'logement'});
+    my $demande = sql_value(q{INSERT INTO demande (contrat_id, compte_id, categorie, objet, description)
+                              VALUES ($1, $2, 'autre', 'Matrice', 'Demande de B') RETURNING id},
+                            $contrat, $compte);
+    db()->do(q{INSERT INTO demande_piece (demande_id, nom_origine, mime, taille, sha256, contenu, compte_id)
+               VALUES ($1, 'b.pdf', 'application/pdf', $2, sha256($3::bytea), $3::bytea, $4)},
+             undef, $demande, length $pdf, $pdf, $compte);
+    my $enquete = sql_value($b_enquete);
+    if (!$enquete) {
+        $enquete = sql_value(qq{INSERT INTO enquete (campagne_id, tiers_id, contrat_id)
+                                SELECT c.id, $B, \$1 FROM enquete_campagne c ORDER BY c.id LIMIT 1
+                                RETURNING id}, $contrat);
     }
-    return undef;
+    db()->do(q{INSERT INTO enquete_piece (enquete_id, nom_origine, mime, taille, sha256, contenu,
+                                          depose_par_compte_id)
+               VALUES ($1, 'avis.pdf', 'application/pdf', $2, sha256($3::bytea), $3::bytea, $4)},
+             undef, $enquete, length $pdf, $pdf, $compte);
+    db()->do(q{INSERT INTO assurance_habitation (contrat_id, assureur, numero_police, date_debut,
+                 date_fin, fichier, fichier_mime, fichier_taille, fichier_sha256,
+                 fichier_nom_origine, depose_par_compte_id)
+               VALUES ($1, 'Assureur B', 'B-1', current_date, current_date + 365, $2::bytea,
+                       'application/pdf', $3, sha256($2::bytea), 'b.pdf', $4)},
+             undef, $contrat, $pdf, length $pdf, $compte);
+    db()->do(q{INSERT INTO paiement_carte (commande, transaction_id, contrat_id, compte_id, montant_cents)
+               VALUES ('MATRICEB1', 'MB0001', $1, $2, 1000)}, undef, $contrat, $compte);
+}
+
+# the parameter's value for B
+sub b_value {
+    my ($path, $param) = @_;
+    my $sql = $ids{$path}{$param} // $ids{'*'}{$param} // return undef;
+    return sql_value($sql);
 }
 
 sub operations {
@@ -103,6 +157,7 @@ sub example_body {
 my %after = (
 
     matrix => sub {
+        setup_b();
         my @ops = operations();
         ok(@ops >= 10, scalar(@ops) . ' operations in docs/openapi.yaml');
 
@@ -117,8 +172,7 @@ my %after = (
             my $missing = 0;
             while ($uri =~ /\{(\w+)\}/) {
                 my $param = $1;
-                my $key = param_key($path, $param);
-                my $v = $key ? sql_value($ids{$key}) : undef;
+                my $v = b_value($path, $param);
                 $missing++ unless defined $v;
                 $has_ids++;
                 $v //= 'x';
