@@ -619,15 +619,20 @@ RETURNS TABLE (compte_id bigint, session_id bigint, a_toucher boolean,
                corps json)
 LANGUAGE sql STABLE
 AS $$
+    -- the list's object with three more keys, in this order (jsonb would
+    -- sort the keys)
     SELECT s.compte_id, s.session_id, s.a_toucher, (
-        SELECT (portail.contrat_json(k.id)::jsonb || jsonb_build_object(
-                   'occupants', coalesce((
-                       SELECT jsonb_agg(portail.occupant_json(o)
-                                        ORDER BY o.date_naissance, o.id)
+        SELECT (left(portail.contrat_json(k.id)::text, -1)
+                || ', "occupants" : ' || coalesce((
+                       SELECT json_agg(portail.occupant_json(o)
+                                       ORDER BY o.date_naissance, o.id)
                        FROM portail.occupant o
-                       WHERE o.contrat_id = k.id AND o.retire_le IS NULL), '[]'),
-                   'adresse_facturation', portail.adresse_facturation_json(k.id),
-                   'assurance', portail.assurance_courante(k.id)))::json
+                       WHERE o.contrat_id = k.id AND o.retire_le IS NULL), '[]'::json)::text
+                || ', "adresse_facturation" : '
+                || coalesce(portail.adresse_facturation_json(k.id)::text, 'null')
+                || ', "assurance" : '
+                || coalesce(portail.assurance_courante(k.id)::text, 'null')
+                || '}')::json
         FROM portail.contrats_du_compte(s.compte_id) k
         WHERE k.numero = p_numero)
     FROM portail.session_valide(p_jeton_hash) s
