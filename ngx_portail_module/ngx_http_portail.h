@@ -448,7 +448,8 @@ ngx_int_t ngx_http_portail_contrats_init(ngx_conf_t *cf);
 
 /* answering a signed-in tenant (ngx_http_portail_contrats.c) */
 ngx_int_t ngx_http_portail_contract_number(ngx_str_t *in, u_char *out);
-ngx_int_t ngx_http_portail_contract_arg(ngx_http_request_t *r, u_char **out);
+ngx_int_t ngx_http_portail_tenant_read_narrowed(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt);
 ngx_int_t ngx_http_portail_path_id(ngx_http_request_t *r, ngx_str_t *arg,
     ngx_str_t *id);
 ngx_int_t ngx_http_portail_tenant_read(ngx_http_request_t *r,

@@ -77,20 +77,8 @@ static ngx_int_t
 ngx_http_portail_accueil_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    u_char     *numero;
-    ngx_int_t   rc;
-
-    numero = NULL;
-    rc = ngx_http_portail_contract_arg(r, &numero);
-
-    if (rc == NGX_ERROR) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    return ngx_http_portail_tenant_read(r, ctx,
-                      &ngx_http_portail_accueil_stmts[NGX_HTTP_PORTAIL_ACCUEIL],
-                      rc == NGX_OK ? numero : NULL,
-                      rc == NGX_OK ? ngx_strlen(numero) : 0);
+    return ngx_http_portail_tenant_read_narrowed(r, ctx,
+                    &ngx_http_portail_accueil_stmts[NGX_HTTP_PORTAIL_ACCUEIL]);
 }
 
 

@@ -153,6 +153,8 @@ static ngx_int_t ngx_http_portail_insurance_file_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_http_portail_contrat_t *ngx_http_portail_contrat_ctx(
     ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx, ngx_uint_t id);
+static ngx_int_t ngx_http_portail_contract_arg(ngx_http_request_t *r,
+    u_char **out);
 static ngx_int_t ngx_http_portail_contrat_read(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_uint_t stmt);
 static ngx_int_t ngx_http_portail_line(json_t *champs, const char *name,
@@ -274,7 +276,7 @@ ngx_http_portail_contract_number(ngx_str_t *in, u_char *out)
  * given) or NGX_ERROR (not a contract number: 404).
  */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_contract_arg(ngx_http_request_t *r, u_char **out)
 {
     u_char     *dst, *src;
@@ -307,6 +309,31 @@ ngx_http_portail_contract_arg(ngx_http_request_t *r, u_char **out)
 
     return ngx_http_portail_contract_number(&decoded, *out) == NGX_OK
            ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * A list page for a signed-in tenant, narrowed to one contract by
+ * ?contrat= (the statement's $2; null: all of them).
+ */
+
+ngx_int_t
+ngx_http_portail_tenant_read_narrowed(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt)
+{
+    u_char     *numero;
+    ngx_int_t   rc;
+
+    numero = NULL;
+    rc = ngx_http_portail_contract_arg(r, &numero);
+
+    if (rc == NGX_ERROR) {
+        return ngx_http_portail_send_error(r, "introuvable");
+    }
+
+    return ngx_http_portail_tenant_read(r, ctx, stmt,
+                                        rc == NGX_OK ? numero : NULL,
+                                        NGX_HTTP_PORTAIL_NUMERO_LEN);
 }
 
 
@@ -494,19 +521,8 @@ static ngx_int_t
 ngx_http_portail_contrats_list(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    u_char     *numero;
-    ngx_int_t   rc;
-
-    numero = NULL;
-    rc = ngx_http_portail_contract_arg(r, &numero);
-
-    if (rc == NGX_ERROR) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    return ngx_http_portail_tenant_read(r, ctx,
-               &ngx_http_portail_contrats_stmts[NGX_HTTP_PORTAIL_CONTRATS_LIST],
-               rc == NGX_OK ? numero : NULL, NGX_HTTP_PORTAIL_NUMERO_LEN);
+    return ngx_http_portail_tenant_read_narrowed(r, ctx,
+              &ngx_http_portail_contrats_stmts[NGX_HTTP_PORTAIL_CONTRATS_LIST]);
 }
 
 
@@ -734,8 +750,8 @@ ngx_http_portail_occupant_write(ngx_http_request_t *r,
     }
 
     call = ngx_http_portail_request_call(r,
-               &ngx_http_portail_contrats_stmts[NGX_HTTP_PORTAIL_OCCUPANT_WRITE],
-               &q);
+              &ngx_http_portail_contrats_stmts[NGX_HTTP_PORTAIL_OCCUPANT_WRITE],
+              &q);
 
     if (call == NULL
         || ngx_http_portail_session_param(q, call, ctx) != NGX_OK
@@ -1170,6 +1186,6 @@ ngx_http_portail_insurance_file_done(ngx_http_request_t *r,
     filename.len = p - filename.data;
 
     return ngx_http_portail_send_file(r, &filename, &mime, size, &first,
-               &ngx_http_portail_contrats_stmts[NGX_HTTP_PORTAIL_INSURANCE_SLICE],
-               &id);
+             &ngx_http_portail_contrats_stmts[NGX_HTTP_PORTAIL_INSURANCE_SLICE],
+             &id);
 }
