@@ -7,6 +7,7 @@
 # residence R001; her account is made here.
 use Test::Nginx::Socket 'no_plan';
 use Test::More;
+use Encode ();
 use Portail::Test;
 
 reset_database();
@@ -127,6 +128,17 @@ my %after = (
         is($h->{enquete}, undef, 'the survey is the dwelling\'s');
     },
 
+    many_news => sub {
+        my ($block, $body) = @_;
+        my $h = json_decode($body);
+        is(scalar @{ $h->{actualites} }, 5, 'five news at most');
+        is($h->{actualites}[0]{titre}, 'Longue 6', 'the newest first');
+        my $e = $h->{actualites}[0]{extrait};
+        like($e, qr/…$/, 'a long text is cut, with an ellipsis');
+        ok(length(Encode::decode('UTF-8', $e)) <= 201, 'at about 200 characters');
+        like($e, qr/ mot…$/, 'on a whole word');
+    },
+
     news_item => sub {
         my ($block, $body) = @_;
         my $a = json_decode($body);
@@ -196,7 +208,20 @@ Cookie: portail_session={{session:marie.dupont@example.net}}
 
 
 
-=== TEST 6: another tenant's contract is not found
+=== TEST 6: the five newest, with excerpts [many_news]
+--- init
+Portail::Test::db()->do(q{INSERT INTO actualite (reference, titre, texte, cible, publie_le)
+    SELECT 'LONG-' || g, 'Longue ' || g, repeat('mot ', 100), 'tous', now() - interval '1 hour' * (7 - g)
+    FROM generate_series(1, 6) g});
+--- request
+GET /api/accueil
+--- more_headers
+Cookie: portail_session={{session:jean.martin@example.org}}
+--- error_code: 200
+
+
+
+=== TEST 7: another tenant's contract is not found
 --- request
 GET /api/accueil?contrat=2013936
 --- more_headers
@@ -207,7 +232,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 
 
 
-=== TEST 7: nor is something that is not a contract number
+=== TEST 8: nor is something that is not a contract number
 --- request
 GET /api/accueil?contrat=20139%3B
 --- more_headers
@@ -216,7 +241,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 
 
 
-=== TEST 8: no session: 401
+=== TEST 9: no session: 401
 --- request
 GET /api/accueil
 --- error_code: 401
@@ -225,7 +250,7 @@ GET /api/accueil
 
 
 
-=== TEST 9: a session that will be closed
+=== TEST 10: a session that will be closed
 --- request
 GET /api/accueil
 --- more_headers
@@ -234,7 +259,7 @@ Cookie: portail_session={{session:jean.martin@example.org#fermee}}
 
 
 
-=== TEST 10: once closed: 401
+=== TEST 11: once closed: 401
 --- init
 Portail::Test::db()->do(q{UPDATE session SET fermee_le = now()});
 --- request
@@ -245,7 +270,7 @@ Cookie: portail_session={{session:jean.martin@example.org#fermee}}
 
 
 
-=== TEST 11: a news item in full [news_item]
+=== TEST 12: a news item in full [news_item]
 --- request eval
 "GET /api/actualites/" . Portail::Test::sql_value(q{SELECT id FROM actualite WHERE reference = 'ACT-002'})
 --- more_headers
@@ -254,7 +279,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 
 
 
-=== TEST 12: another residence's news item: 404
+=== TEST 13: another residence's news item: 404
 --- request eval
 "GET /api/actualites/" . Portail::Test::sql_value(q{SELECT id FROM actualite WHERE reference = 'ACT-004'})
 --- more_headers
@@ -263,7 +288,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 
 
 
-=== TEST 13: an expired one: 404
+=== TEST 14: an expired one: 404
 --- request eval
 "GET /api/actualites/" . Portail::Test::sql_value(q{SELECT id FROM actualite WHERE reference = 'ACT-003'})
 --- more_headers
@@ -272,7 +297,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 
 
 
-=== TEST 14: an archived one: 404
+=== TEST 15: an archived one: 404
 --- init
 Portail::Test::db()->do(q{UPDATE actualite SET archive_le = now() WHERE reference = 'ACT-001'});
 --- request eval
@@ -283,7 +308,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 
 
 
-=== TEST 15: an id that is not one: 404
+=== TEST 16: an id that is not one: 404
 --- request
 GET /api/actualites/12abc
 --- more_headers
@@ -292,7 +317,7 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 
 
 
-=== TEST 16: news need a session too
+=== TEST 17: news need a session too
 --- request
 GET /api/actualites/1
 --- error_code: 401

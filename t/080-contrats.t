@@ -367,6 +367,15 @@ my %after = (
         my $r = http_request(path => "/api/contrats/2013936/assurance/$a->{id}/fichier");
         is($r->{status}, 401, 'no session: 401');
 
+        # over one slice (256 KiB): streamed from PostgreSQL piece by piece
+        my $big = $PDF . (' ' x (1024 * 1024)) . "\n%%EOF\n";
+        my $up2 = api('POST', '/api/contrats/2013936/assurance',
+                      certificate(attestation => ['grande.pdf', 'application/pdf', $big]));
+        is($up2->{status}, 201, 'a 1 MB certificate');
+        $f = api('GET', "/api/contrats/2013936/assurance/$up2->{json}{id}/fichier");
+        is($f->{headers}{'content-length'}, length $big, 'announced with its length');
+        is(sha256_hex($f->{body}), sha256_hex($big), 'sent whole, slice after slice');
+
         my $png = api('POST', '/api/contrats/2013936/assurance',
                       certificate(attestation => ['photo.png', 'image/png', $PNG], date_debut => '2027-01-01',
                                   date_fin => '2028-01-01'));

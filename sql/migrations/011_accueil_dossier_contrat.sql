@@ -88,9 +88,9 @@ RETURN CASE WHEN v ~ '^\+33[1-9][0-9]{8}$'
 -- when cut.
 CREATE FUNCTION portail.extrait(v text, n integer) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE WHEN length(regexp_replace(btrim(v), '\s+', ' ', 'g')) <= n
+RETURN CASE WHEN length(v) <= n
             THEN regexp_replace(btrim(v), '\s+', ' ', 'g')
-            ELSE regexp_replace(left(regexp_replace(btrim(v), '\s+', ' ', 'g'), n),
+            ELSE regexp_replace(left(regexp_replace(btrim(v), '\s+', ' ', 'g'), n + 1),
                                 '\s+\S*$', '') || '…' END;
 
 -- The next due date of a contract from its day of the month (1-28, so it
@@ -211,6 +211,18 @@ AS $$
 $$;
 
 -- Accueil -----------------------------------------------------------------
+
+-- The home page reads the newest news of each audience: one index each, so
+-- that news of other residences and old ones are never walked through.  They
+-- replace the index on publie_le alone (006), made for the home page: with
+-- it, the planner would walk all the news for a residence that has none.
+DROP INDEX portail.actualite_publie_idx;
+CREATE INDEX actualite_tous_idx ON portail.actualite (publie_le DESC)
+    WHERE archive_le IS NULL AND cible = 'tous';
+CREATE INDEX actualite_residence_publie_idx ON portail.actualite (residence_id, publie_le DESC)
+    WHERE archive_le IS NULL AND cible = 'residence';
+CREATE INDEX actualite_nature_publie_idx ON portail.actualite (nature_contrat, publie_le DESC)
+    WHERE archive_le IS NULL AND cible = 'nature_contrat';
 --
 -- THE hot path: one statement, every lookup on an index.  p_numero (null:
 -- all contracts) narrows the page to one contract.  The news are those of
@@ -236,20 +248,46 @@ AS $$
                            'publie_le', a.publie_le, 'expire_le', a.expire_le,
                            'lien', a.lien)
                        ORDER BY a.publie_le DESC, a.id DESC)
+                -- the 5 newest of each audience, each read on its own
+                -- index, then the 5 newest of those
                 FROM (SELECT a.*
-                      FROM portail.actualite a
-                      WHERE a.archive_le IS NULL
-                        AND a.publie_le <= now()
-                        AND (a.expire_le IS NULL OR a.expire_le > now())
-                        AND (a.cible = 'tous'
-                             OR (a.cible = 'residence' AND a.residence_id IN (
-                                     SELECT k.residence_id
-                                     FROM portail.contrats_du_compte(s.compte_id) k
-                                     WHERE p_numero IS NULL OR k.numero = p_numero))
-                             OR (a.cible = 'nature_contrat' AND a.nature_contrat IN (
-                                     SELECT k.nature
-                                     FROM portail.contrats_du_compte(s.compte_id) k
-                                     WHERE p_numero IS NULL OR k.numero = p_numero)))
+                      FROM ((SELECT a.*
+                             FROM portail.actualite a
+                             WHERE a.cible = 'tous' AND a.archive_le IS NULL
+                               AND a.publie_le <= now()
+                               AND (a.expire_le IS NULL OR a.expire_le > now())
+                             ORDER BY a.publie_le DESC
+                             LIMIT 5)
+                            UNION ALL
+                            (SELECT a.*
+                             FROM (SELECT DISTINCT k.residence_id
+                                   FROM portail.contrats_du_compte(s.compte_id) k
+                                   WHERE p_numero IS NULL OR k.numero = p_numero) r
+                             CROSS JOIN LATERAL (
+                                 SELECT a.*
+                                 FROM portail.actualite a
+                                 WHERE a.cible = 'residence'
+                                   AND a.residence_id = r.residence_id
+                                   AND a.archive_le IS NULL
+                                   AND a.publie_le <= now()
+                                   AND (a.expire_le IS NULL OR a.expire_le > now())
+                                 ORDER BY a.publie_le DESC
+                                 LIMIT 5) a)
+                            UNION ALL
+                            (SELECT a.*
+                             FROM (SELECT DISTINCT k.nature
+                                   FROM portail.contrats_du_compte(s.compte_id) k
+                                   WHERE p_numero IS NULL OR k.numero = p_numero) n
+                             CROSS JOIN LATERAL (
+                                 SELECT a.*
+                                 FROM portail.actualite a
+                                 WHERE a.cible = 'nature_contrat'
+                                   AND a.nature_contrat = n.nature
+                                   AND a.archive_le IS NULL
+                                   AND a.publie_le <= now()
+                                   AND (a.expire_le IS NULL OR a.expire_le > now())
+                                 ORDER BY a.publie_le DESC
+                                 LIMIT 5) a)) a
                       ORDER BY a.publie_le DESC, a.id DESC
                       LIMIT 5) a), '[]'::json),
             'contrats', coalesce((
