@@ -212,6 +212,15 @@ $$;
 
 -- Accueil -----------------------------------------------------------------
 
+-- A news item is shown once published, until it expires, unless archived.
+-- A plain expression: inlined, so the partial indexes below still apply.
+CREATE FUNCTION portail.actualite_en_ligne(archive_le timestamptz, publie_le timestamptz,
+                                           expire_le timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE
+RETURN archive_le IS NULL AND publie_le <= now()
+       AND (expire_le IS NULL OR expire_le > now());
+
 -- The home page reads the newest news of each audience: one index each, so
 -- that news of other residences and old ones are never walked through.  They
 -- replace the index on publie_le alone (006), made for the home page: with
@@ -253,9 +262,9 @@ AS $$
                 FROM (SELECT a.*
                       FROM ((SELECT a.*
                              FROM portail.actualite a
-                             WHERE a.cible = 'tous' AND a.archive_le IS NULL
-                               AND a.publie_le <= now()
-                               AND (a.expire_le IS NULL OR a.expire_le > now())
+                             WHERE a.cible = 'tous'
+                               AND portail.actualite_en_ligne(a.archive_le, a.publie_le,
+                                                              a.expire_le)
                              ORDER BY a.publie_le DESC
                              LIMIT 5)
                             UNION ALL
@@ -268,9 +277,8 @@ AS $$
                                  FROM portail.actualite a
                                  WHERE a.cible = 'residence'
                                    AND a.residence_id = r.residence_id
-                                   AND a.archive_le IS NULL
-                                   AND a.publie_le <= now()
-                                   AND (a.expire_le IS NULL OR a.expire_le > now())
+                                   AND portail.actualite_en_ligne(a.archive_le, a.publie_le,
+                                                                  a.expire_le)
                                  ORDER BY a.publie_le DESC
                                  LIMIT 5) a)
                             UNION ALL
@@ -283,9 +291,8 @@ AS $$
                                  FROM portail.actualite a
                                  WHERE a.cible = 'nature_contrat'
                                    AND a.nature_contrat = n.nature
-                                   AND a.archive_le IS NULL
-                                   AND a.publie_le <= now()
-                                   AND (a.expire_le IS NULL OR a.expire_le > now())
+                                   AND portail.actualite_en_ligne(a.archive_le, a.publie_le,
+                                                                  a.expire_le)
                                  ORDER BY a.publie_le DESC
                                  LIMIT 5) a)) a
                       ORDER BY a.publie_le DESC, a.id DESC
@@ -371,9 +378,7 @@ AS $$
                                  'expire_le', a.expire_le)
         FROM portail.actualite a
         WHERE a.id = p_id
-          AND a.archive_le IS NULL
-          AND a.publie_le <= now()
-          AND (a.expire_le IS NULL OR a.expire_le > now())
+          AND portail.actualite_en_ligne(a.archive_le, a.publie_le, a.expire_le)
           AND (a.cible = 'tous'
                OR (a.cible = 'residence' AND a.residence_id IN (
                        SELECT k.residence_id FROM portail.contrats_du_compte(s.compte_id) k))
