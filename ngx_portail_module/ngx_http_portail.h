@@ -35,6 +35,7 @@ typedef struct ngx_http_portail_pg_query_s   ngx_http_portail_pg_query_t;
 typedef struct ngx_http_portail_ctx_s        ngx_http_portail_ctx_t;
 typedef struct ngx_http_portail_route_s      ngx_http_portail_route_t;
 typedef struct ngx_http_portail_pdf_s        ngx_http_portail_pdf_t;
+typedef struct ngx_http_portail_pw_s         ngx_http_portail_pw_t;
 
 
 /*
@@ -217,6 +218,21 @@ typedef ngx_int_t (*ngx_http_portail_handler_pt)(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 
 
+/* a password hashed or checked in the thread pool (password_task) */
+
+struct ngx_http_portail_pw_s {
+    ngx_http_request_t               *request;
+    ngx_http_portail_handler_pt       next;
+    u_char                           *password;
+    size_t                            len;
+    u_char                            hash[crypto_pwhash_STRBYTES];
+    unsigned long long                opslimit;
+    size_t                            memlimit;
+    ngx_uint_t                        verify;
+    ngx_int_t                         ok;
+};
+
+
 struct ngx_http_portail_route_s {
     ngx_uint_t                        method;     /* NGX_HTTP_GET, ... */
     ngx_str_t                         path;       /* "{}" matches a segment */
@@ -245,6 +261,7 @@ struct ngx_http_portail_ctx_s {
     ngx_http_portail_pg_query_t      *query;
     void                             *data;       /* the handler's own */
     void                             *stream;     /* a file being sent */
+    ngx_http_portail_pw_t            *pw;         /* the last password task */
     ngx_http_portail_handler_pt       next;       /* after the DB answered */
 
     /* the session cookie's token and its SHA-256, as stored */
@@ -410,6 +427,14 @@ ngx_int_t ngx_http_portail_password_reset(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 ngx_int_t ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
+/* {"message": "..."} with that status */
+ngx_int_t ngx_http_portail_send_message(ngx_http_request_t *r,
+    ngx_uint_t status, const char *message);
+/* hashes (hash NULL) or checks a password in the thread pool; next() then
+ * finds the outcome in ctx->pw */
+ngx_int_t ngx_http_portail_password_task(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_str_t *password, u_char *hash,
+    ngx_http_portail_handler_pt next);
 
 /* e-mail */
 ngx_int_t ngx_http_portail_mail_init(ngx_conf_t *cf);
@@ -438,6 +463,23 @@ ngx_int_t ngx_http_portail_office_get(ngx_http_request_t *r,
 ngx_int_t ngx_http_portail_sante_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_sante_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_accueil_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_dossier_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_contrats_init(ngx_conf_t *cf);
+
+/* answering a signed-in tenant (ngx_http_portail_contrats.c) */
+ngx_int_t ngx_http_portail_contract_number(ngx_str_t *in, u_char *out);
+ngx_int_t ngx_http_portail_tenant_read_narrowed(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt);
+ngx_int_t ngx_http_portail_path_id(ngx_http_request_t *r, ngx_str_t *arg,
+    ngx_str_t *id);
+ngx_int_t ngx_http_portail_tenant_read(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt, u_char *arg,
+    size_t len);
+ngx_int_t ngx_http_portail_tenant_read_done(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_tenant_write_done(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_uint_t status, ngx_str_t *outcome);
 
 /*
  * Requests and surveys (ngx_http_portail_demandes.c, _enquetes.c), and

@@ -19,19 +19,6 @@
 
 
 typedef struct {
-    ngx_http_request_t               *request;
-    ngx_http_portail_handler_pt       next;
-    u_char                           *password;
-    size_t                            len;
-    u_char                            hash[crypto_pwhash_STRBYTES];
-    unsigned long long                opslimit;
-    size_t                            memlimit;
-    ngx_uint_t                        verify;
-    ngx_int_t                         ok;
-} ngx_http_portail_pw_t;
-
-
-typedef struct {
     ngx_str_t                         login;       /* lower-cased e-mail */
     ngx_str_t                         password;
     ngx_str_t                         nom;
@@ -39,7 +26,6 @@ typedef struct {
     ngx_flag_t                        remember;
     ngx_uint_t                        confirmed;
     ngx_uint_t                        throttled;
-    ngx_http_portail_pw_t            *pw;
     /* NUL-terminated: libpq reads text parameters up to their NUL */
     u_char                            reference[PORTAIL_REFERENCE_LEN + 1];
     u_char                            token[32];
@@ -194,13 +180,8 @@ static ngx_int_t ngx_http_portail_reset_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_identifiers_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
-static ngx_int_t ngx_http_portail_password_task(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_str_t *password, u_char *hash,
-    ngx_http_portail_handler_pt next);
 static void ngx_http_portail_password_thread(void *data, ngx_log_t *log);
 static void ngx_http_portail_password_event(ngx_event_t *ev);
-static ngx_int_t ngx_http_portail_send_message(ngx_http_request_t *r,
-    ngx_uint_t status, const char *message);
 static ngx_http_portail_auth_t *ngx_http_portail_auth_ctx(
     ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_token_field(ngx_http_portail_ctx_t *ctx,
@@ -486,7 +467,7 @@ ngx_http_portail_login_verified(ngx_http_request_t *r,
                                                ngx_http_portail_login_refused);
     }
 
-    if (!a->pw->ok) {
+    if (!ctx->pw->ok) {
         return ngx_http_portail_login_conclude(r, ctx, "mot_de_passe", NULL,
                                                ngx_http_portail_login_refused);
     }
@@ -586,7 +567,7 @@ ngx_http_portail_login_refused(ngx_http_request_t *r,
 
     ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_FAILED);
 
-    if (a->account.len && a->pw && a->pw->ok && !a->confirmed) {
+    if (a->account.len && ctx->pw && ctx->pw->ok && !a->confirmed) {
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                       "portail: sign-in refused for \"%V\": account not "
                       "confirmed", &a->login);
@@ -789,14 +770,14 @@ ngx_http_portail_register_hashed(ngx_http_request_t *r,
 
     a = ctx->data;
 
-    if (!a->pw->ok) {
+    if (!ctx->pw->ok) {
         return ngx_http_portail_send_error(r, "erreur_interne");
     }
 
     ngx_http_portail_new_token(a->token, a->token_hash, a->token_text);
 
-    hash.data = a->pw->hash;
-    hash.len = ngx_strlen(a->pw->hash);
+    hash.data = ctx->pw->hash;
+    hash.len = ngx_strlen(ctx->pw->hash);
 
     call = ngx_http_portail_request_call(r,
                  &ngx_http_portail_auth_stmts[NGX_HTTP_PORTAIL_REGISTER], &q);
@@ -1117,12 +1098,12 @@ ngx_http_portail_reset_hashed(ngx_http_request_t *r,
 
     a = ctx->data;
 
-    if (!a->pw->ok) {
+    if (!ctx->pw->ok) {
         return ngx_http_portail_send_error(r, "erreur_interne");
     }
 
-    hash.data = a->pw->hash;
-    hash.len = ngx_strlen(a->pw->hash);
+    hash.data = ctx->pw->hash;
+    hash.len = ngx_strlen(ctx->pw->hash);
 
     call = ngx_http_portail_request_call(r,
                  &ngx_http_portail_auth_stmts[NGX_HTTP_PORTAIL_RESET], &q);
@@ -1219,7 +1200,7 @@ ngx_http_portail_identifiers_done(ngx_http_request_t *r,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_portail_send_message(ngx_http_request_t *r, ngx_uint_t status,
     const char *message)
 {
@@ -1244,20 +1225,18 @@ ngx_http_portail_send_message(ngx_http_request_t *r, ngx_uint_t status,
  * thread works (blocked), even if its client leaves.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_portail_password_task(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_str_t *password, u_char *hash,
     ngx_http_portail_handler_pt next)
 {
     ngx_http_portail_pw_t         *pw;
-    ngx_http_portail_auth_t       *a;
     ngx_http_portail_main_conf_t  *pmcf;
 #if (NGX_THREADS)
     ngx_thread_task_t             *task;
 #endif
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-    a = ctx->data;
 
 #if (NGX_THREADS)
     task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_portail_pw_t));
@@ -1285,7 +1264,7 @@ ngx_http_portail_password_task(ngx_http_request_t *r,
         ngx_cpystrn(pw->hash, hash, sizeof(pw->hash));
     }
 
-    a->pw = pw;
+    ctx->pw = pw;
 
 #if (NGX_THREADS)
     task->handler = ngx_http_portail_password_thread;

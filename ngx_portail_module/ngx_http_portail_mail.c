@@ -190,6 +190,30 @@ static ngx_http_portail_template_t  ngx_http_portail_templates[] = {
       "{{lien}}",
       "/#/mot-de-passe/oubli" },
 
+    { "email_changement_confirmation",
+      "Confirmez votre nouvelle adresse e-mail",
+      "Bonjour {{prenom}} {{nom}},\n\n"
+      "Vous avez demandé à utiliser cette adresse ({{email}}) pour votre "
+      "compte sur le portail locataire. Pour confirmer le changement, "
+      "ouvrez le lien ci-dessous. Il est valable 24 heures et ne sert "
+      "qu'une fois.\n\n"
+      "{{lien}}\n\n"
+      "Tant que vous ne l'avez pas ouvert, votre adresse actuelle reste "
+      "celle de votre compte. Si vous n'êtes pas à l'origine de cette "
+      "demande, ignorez ce message.",
+      "/#/dossier/email/confirmation?jeton=" },
+
+    { "email_changement_information",
+      "Changement d'adresse e-mail demandé sur votre compte",
+      "Bonjour {{prenom}},\n\n"
+      "Un changement de l'adresse e-mail de votre compte sur le portail "
+      "locataire vient d'être demandé, vers l'adresse {{email}}. Il ne "
+      "prendra effet qu'une fois confirmé par le lien envoyé à cette "
+      "adresse.\n\n"
+      "Si vous n'êtes pas à l'origine de cette demande, changez votre mot "
+      "de passe sans attendre et contactez-nous.",
+      NULL },
+
     { NULL, NULL, NULL, NULL }
 };
 

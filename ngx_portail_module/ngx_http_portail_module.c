@@ -1153,7 +1153,10 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
         || ngx_http_portail_auth_init(cf) != NGX_OK
         || ngx_http_portail_mail_init(cf) != NGX_OK
         || ngx_http_portail_demandes_init(cf) != NGX_OK
-        || ngx_http_portail_enquetes_init(cf) != NGX_OK)
+        || ngx_http_portail_enquetes_init(cf) != NGX_OK
+        || ngx_http_portail_accueil_init(cf) != NGX_OK
+        || ngx_http_portail_dossier_init(cf) != NGX_OK
+        || ngx_http_portail_contrats_init(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }
