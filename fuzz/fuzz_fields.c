@@ -20,8 +20,28 @@ check_all(const unsigned char *s, size_t len)
     unsigned char  ref[PORTAIL_REFERENCE_LEN];
     unsigned char  token[32];
 
+    int            y, m, d;
+    unsigned char  phone[PORTAIL_PHONE_MAX];
+    unsigned char  loc[PORTAIL_LOCALITE_MAX];
+
     (void) portail_utf8_chars(s, len);
+    (void) portail_text_chars(s, len);
+    (void) portail_text_blank(s, len);
     (void) portail_check_password(s, len);
+    (void) portail_parse_date(s, len, &y, &m, &d);
+    (void) portail_check_code_postal(s, len);
+
+    if (portail_check_phone(s, len, phone, &n) == NULL
+        && (n > PORTAIL_PHONE_MAX || phone[0] != '+'))
+    {
+        abort();
+    }
+
+    if (portail_check_localite(s, len, loc, &n) == NULL
+        && n > PORTAIL_LOCALITE_MAX)
+    {
+        abort();
+    }
     (void) portail_check_nom(s, len);
     (void) portail_check_reference(s, len, ref);
     (void) portail_token_decode(s, len, token);

@@ -128,7 +128,9 @@ sub example_body {
     if (my $json = $content->{'application/json'}) {
         my $ex = $json->{example} // $json->{schema}{example}
             // ($json->{examples} ? (values %{ $json->{examples} })[0]{value} : undef);
-        return ('application/json', defined $ex ? json_encode($ex) : '{}');
+        # YAML::XS gives characters: encoded to UTF-8 here
+        return ('application/json',
+                defined $ex ? JSON::PP->new->utf8->canonical->encode($ex) : '{}');
     }
     if ($content->{'multipart/form-data'}) {
         my $b = 'matrice';
@@ -143,6 +145,7 @@ sub example_body {
                        . "Content-Type: application/pdf\r\n\r\n$pdf\r\n";
             } else {
                 my $v = $p->{example} // 'x';
+                utf8::encode($v);
                 $form .= "--$b\r\nContent-Disposition: form-data; name=\"$name\"\r\n\r\n$v\r\n";
             }
         }
