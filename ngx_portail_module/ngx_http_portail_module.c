@@ -837,6 +837,11 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_size_value(pmcf->upload_max_size, 5 * 1024 * 1024);
     ngx_conf_init_size_value(pmcf->upload_max_body, 26 * 1024 * 1024);
 
+    /* the tables refuse files over 10 MiB: say so here, not with a 500 */
+    if (pmcf->upload_max_size > 10 * 1024 * 1024) {
+        return "portail_upload_max_size is limited to 10m";
+    }
+
     if (pmcf->upload_max_body < pmcf->upload_max_size) {
         return "portail_upload_max_body is smaller than "
                "portail_upload_max_size";
