@@ -225,6 +225,43 @@ static ngx_http_portail_error_t  ngx_http_portail_paiements_errors[] = {
 };
 
 
+/*
+ * The fields of a notification the portal reads, in the order of the
+ * parameters of paiement_carte_notifier() (the shop comes last: it is
+ * checked here).
+ */
+
+typedef struct {
+    const char                       *name;
+    size_t                            min;
+    size_t                            max;
+    ngx_uint_t                        kind;
+    ngx_uint_t                        required;
+} ngx_http_portail_ipn_field_t;
+
+
+enum {
+    NGX_HTTP_PORTAIL_IPN_ORDER = 0,
+    NGX_HTTP_PORTAIL_IPN_SITE = 10,
+    NGX_HTTP_PORTAIL_IPN_FIELDS
+};
+
+
+static ngx_http_portail_ipn_field_t  ngx_http_portail_ipn_fields[] = {
+    { "vads_order_id", 1, 64, NGX_HTTP_PORTAIL_FIELD_ID, 1 },
+    { "vads_trans_id", 6, 6, NGX_HTTP_PORTAIL_FIELD_ID, 1 },
+    { "vads_trans_date", 14, 14, NGX_HTTP_PORTAIL_FIELD_DIGITS, 1 },
+    { "vads_amount", 1, 12, NGX_HTTP_PORTAIL_FIELD_DIGITS, 1 },
+    { "vads_currency", 3, 3, NGX_HTTP_PORTAIL_FIELD_DIGITS, 1 },
+    { "vads_ctx_mode", 4, 10, NGX_HTTP_PORTAIL_FIELD_CODE, 1 },
+    { "vads_trans_status", 1, 40, NGX_HTTP_PORTAIL_FIELD_CODE, 1 },
+    { "vads_trans_uuid", 1, 64, NGX_HTTP_PORTAIL_FIELD_ID, 0 },
+    { "vads_auth_number", 1, 20, NGX_HTTP_PORTAIL_FIELD_TEXT, 0 },
+    { "vads_card_brand", 1, 40, NGX_HTTP_PORTAIL_FIELD_TEXT, 0 },
+    { "vads_site_id", 8, 8, NGX_HTTP_PORTAIL_FIELD_DIGITS, 1 }
+};
+
+
 /* what paiement_carte_notifier() may answer besides "ok" */
 
 static const char  *ngx_http_portail_notify_results[] = {
@@ -1428,12 +1465,12 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
 {
     char                          *dump;
     json_t                        *raw;
-    ngx_str_t                      site, mode, trans_id, trans_date, order,
-                                   amount, currency, status, uuid, auth, brand,
-                                   fields;
+    ngx_int_t                      rc;
+    ngx_str_t                      v[NGX_HTTP_PORTAIL_IPN_FIELDS], fields;
     ngx_uint_t                     i, bad;
     const char                    *err;
     ngx_http_portail_part_t       *part;
+    ngx_http_portail_ipn_field_t  *f;
     ngx_http_portail_paiement_t   *p;
     ngx_http_portail_pg_call_t    *call, *receipt;
     ngx_http_portail_pg_query_t   *q;
@@ -1480,55 +1517,25 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
         }
     }
 
-    ngx_str_null(&uuid);
-    ngx_str_null(&auth);
-    ngx_str_null(&brand);
+    for (i = 0; i < NGX_HTTP_PORTAIL_IPN_FIELDS; i++) {
+        f = &ngx_http_portail_ipn_fields[i];
 
-#define NGX_HTTP_PORTAIL_REQUIRED(name, min, max, kind, v)                   \
-    if (ngx_http_portail_payment_field(ctx, name, min, max, kind, v)         \
-        != NGX_OK)                                                           \
-    {                                                                        \
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,                   \
-                      "portail: payment notification refused: field "       \
-                      "\"%s\" missing or malformed", name);                  \
-        bad = 1;                                                             \
+        rc = ngx_http_portail_payment_field(ctx, f->name,
+                                            f->required ? f->min : 0, f->max,
+                                            f->kind, &v[i]);
+
+        if (rc == NGX_DECLINED && !f->required) {
+            ngx_str_null(&v[i]);
+            continue;
+        }
+
+        if (rc != NGX_OK) {
+            ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                          "portail: payment notification refused: field "
+                          "\"%s\" missing or malformed", f->name);
+            bad = 1;
+        }
     }
-
-#define NGX_HTTP_PORTAIL_OPTIONAL(name, max, kind, v)                        \
-    if (ngx_http_portail_payment_field(ctx, name, 0, max, kind, v)           \
-        == NGX_ERROR)                                                        \
-    {                                                                        \
-        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,                   \
-                      "portail: payment notification refused: field "       \
-                      "\"%s\" malformed", name);                             \
-        bad = 1;                                                             \
-    }
-
-    NGX_HTTP_PORTAIL_REQUIRED("vads_site_id", 8, 8,
-                              NGX_HTTP_PORTAIL_FIELD_DIGITS, &site)
-    NGX_HTTP_PORTAIL_REQUIRED("vads_ctx_mode", 4, 10,
-                              NGX_HTTP_PORTAIL_FIELD_CODE, &mode)
-    NGX_HTTP_PORTAIL_REQUIRED("vads_trans_id", 6, 6,
-                              NGX_HTTP_PORTAIL_FIELD_ID, &trans_id)
-    NGX_HTTP_PORTAIL_REQUIRED("vads_trans_date", 14, 14,
-                              NGX_HTTP_PORTAIL_FIELD_DIGITS, &trans_date)
-    NGX_HTTP_PORTAIL_REQUIRED("vads_order_id", 1, 64,
-                              NGX_HTTP_PORTAIL_FIELD_ID, &order)
-    NGX_HTTP_PORTAIL_REQUIRED("vads_amount", 1, 12,
-                              NGX_HTTP_PORTAIL_FIELD_DIGITS, &amount)
-    NGX_HTTP_PORTAIL_REQUIRED("vads_currency", 3, 3,
-                              NGX_HTTP_PORTAIL_FIELD_DIGITS, &currency)
-    NGX_HTTP_PORTAIL_REQUIRED("vads_trans_status", 1, 40,
-                              NGX_HTTP_PORTAIL_FIELD_CODE, &status)
-    NGX_HTTP_PORTAIL_OPTIONAL("vads_trans_uuid", 64,
-                              NGX_HTTP_PORTAIL_FIELD_ID, &uuid)
-    NGX_HTTP_PORTAIL_OPTIONAL("vads_auth_number", 20,
-                              NGX_HTTP_PORTAIL_FIELD_TEXT, &auth)
-    NGX_HTTP_PORTAIL_OPTIONAL("vads_card_brand", 40,
-                              NGX_HTTP_PORTAIL_FIELD_TEXT, &brand)
-
-#undef NGX_HTTP_PORTAIL_REQUIRED
-#undef NGX_HTTP_PORTAIL_OPTIONAL
 
     if (bad) {
         json_decref(raw);
@@ -1536,13 +1543,17 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
     }
 
     /* signed with our key for another shop: a configuration mistake */
-    if (site.len != pmcf->payment.site_id.len
-        || ngx_strncmp(site.data, pmcf->payment.site_id.data, site.len) != 0)
+
+    if (v[NGX_HTTP_PORTAIL_IPN_SITE].len != pmcf->payment.site_id.len
+        || ngx_strncmp(v[NGX_HTTP_PORTAIL_IPN_SITE].data,
+                       pmcf->payment.site_id.data,
+                       pmcf->payment.site_id.len) != 0)
     {
         json_decref(raw);
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "portail: payment notification for shop \"%V\", not "
-                      "ours (\"%V\")", &site, &pmcf->payment.site_id);
+                      "ours (\"%V\")", &v[NGX_HTTP_PORTAIL_IPN_SITE],
+                      &pmcf->payment.site_id);
         return done(r, ctx, "transaction_incoherente", NULL);
     }
 
@@ -1564,27 +1575,26 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
     ngx_memcpy(fields.data, dump, fields.len);
     free(dump);
 
-    p->commande = order;
+    p->commande = v[NGX_HTTP_PORTAIL_IPN_ORDER];
 
     call = ngx_http_portail_request_call(r,
            &ngx_http_portail_paiements_stmts[NGX_HTTP_PORTAIL_CARTE_NOTIFY],
            &q);
+    if (call == NULL) {
+        return NGX_ERROR;
+    }
 
-    if (call == NULL
-        || ngx_http_portail_pg_param_str(q, call, &order) != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, &trans_id) != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, &trans_date) != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, &amount) != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, &currency) != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, &mode) != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, &status) != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, uuid.len ? &uuid : NULL)
-           != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, auth.len ? &auth : NULL)
-           != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, brand.len ? &brand : NULL)
-           != NGX_OK
-        || ngx_http_portail_pg_param_str(q, call, &fields) != NGX_OK
+    /* the statement's parameters, in the table's order; absent: NULL */
+
+    for (i = 0; i < NGX_HTTP_PORTAIL_IPN_SITE; i++) {
+        if (ngx_http_portail_pg_param_str(q, call, v[i].len ? &v[i] : NULL)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (ngx_http_portail_pg_param_str(q, call, &fields) != NGX_OK
         || ngx_http_portail_param_ip(r, q, call) != NGX_OK)
     {
         return NGX_ERROR;
@@ -1596,7 +1606,9 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
            &ngx_http_portail_paiements_stmts[NGX_HTTP_PORTAIL_CARTE_RECEIPT]);
 
     if (receipt == NULL
-        || ngx_http_portail_pg_param_str(q, receipt, &order) != NGX_OK)
+        || ngx_http_portail_pg_param_str(q, receipt,
+                                         &v[NGX_HTTP_PORTAIL_IPN_ORDER])
+           != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -110,7 +110,8 @@ ngx_http_portail_sandbox_init(ngx_conf_t *cf)
 
 /*
  * What the provider checks before showing its page: our signature, the
- * shop, and the form's fixed fields.  NULL, or the error code.
+ * shop, and the form's fixed fields.  NULL, or the error code (a portal
+ * without the sandbox has no such page).
  */
 
 static const char *
@@ -123,6 +124,10 @@ ngx_http_portail_sandbox_check(ngx_http_request_t *r,
     ngx_http_portail_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
+
+    if (!pmcf->payment.sandbox) {
+        return "introuvable";
+    }
 
     err = ngx_http_portail_payment_verify(r, ctx);
 
@@ -194,10 +199,6 @@ ngx_http_portail_sandbox_page(ngx_http_request_t *r,
     ngx_http_portail_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-
-    if (!pmcf->payment.sandbox) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
 
     err = ngx_http_portail_sandbox_check(r, ctx);
     if (err) {
@@ -309,10 +310,6 @@ ngx_http_portail_sandbox_decision(ngx_http_request_t *r,
     u_char                         random[16];
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-
-    if (!pmcf->payment.sandbox) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
 
     err = ngx_http_portail_sandbox_check(r, ctx);
     if (err) {

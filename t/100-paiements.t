@@ -10,16 +10,8 @@ use Test::More;
 use Portail::Test;
 use Portail::Paiements;
 
-reset_database();
-use_portail_defaults(http_config => $PAYMENT_CONFIG);
+start_payment_tests();
 no_shuffle();
-
-my $HELENE = 'helene.lefevre@example.org';
-my $MARIE = 'marie.dupont@example.org';
-create_account('2345678', 'Hélène', $HELENE);
-create_account('1234567', 'Marie', $MARIE);
-
-db()->do(q{UPDATE contrat SET solde_au = now() - interval '1 hour'});
 
 sub get_as {
     my ($email, $path) = @_;

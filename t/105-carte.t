@@ -11,17 +11,8 @@ use Test::More;
 use Portail::Test;
 use Portail::Paiements;
 
-reset_database();
-use_portail_defaults(http_config => $PAYMENT_CONFIG);
+start_payment_tests();
 no_shuffle();
-
-our $HELENE = 'helene.lefevre@example.org';
-our $MARIE = 'marie.dupont@example.org';
-create_account('2345678', 'Hélène', $HELENE);
-create_account('1234567', 'Marie', $MARIE);
-
-# the ERP computed the balances an hour ago: what is paid since is not in
-db()->do(q{UPDATE contrat SET solde_au = now() - interval '1 hour'});
 
 sub order {
     my ($name, $trans_id, %o) = @_;

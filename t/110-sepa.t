@@ -8,13 +8,8 @@ use File::Temp qw(tempdir);
 use Portail::Test;
 use Portail::Paiements;
 
-reset_database();
-use_portail_defaults(http_config => $PAYMENT_CONFIG);
+start_payment_tests();
 no_shuffle();
-
-my $HELENE = 'helene.lefevre@example.org';
-create_account('2345678', 'Hélène', $HELENE);
-create_account('1234567', 'Marie', 'marie.dupont@example.org');
 
 my %first;
 

@@ -53,6 +53,15 @@ RETURN CASE p_statut
     WHEN 'annule' THEN 'Paiement annulé'
     ELSE 'Paiement en erreur' END;
 
+-- A contract of the account's, by its 7 digits (NULL: not one of theirs).
+CREATE FUNCTION portail.paiements_contrat(p_compte_id bigint, p_contrat text)
+RETURNS portail.contrat
+LANGUAGE sql STABLE
+AS $$
+    SELECT c.* FROM portail.contrats_du_compte(p_compte_id) c
+    WHERE c.numero = 'L/' || p_contrat
+$$;
+
 -- What is still due on a contract: the balance the ERP computed, less the
 -- card payments accepted since (the balance is updated within 24 hours).
 CREATE FUNCTION portail.paiement_du(p_contrat_id bigint) RETURNS bigint
@@ -190,9 +199,7 @@ DECLARE
     v_trans     text;
     v_commande  text;
 BEGIN
-    SELECT c.* INTO v_contrat
-    FROM portail.contrats_du_compte(p_compte_id) c
-    WHERE c.numero = 'L/' || p_contrat;
+    v_contrat := portail.paiements_contrat(p_compte_id, p_contrat);
 
     IF v_contrat.id IS NULL THEN
         RETURN QUERY SELECT 'introuvable', NULL::text, NULL::text, NULL::text,
@@ -488,9 +495,7 @@ DECLARE
     v_doc       bigint;
     v_mandat    portail.mandat_sepa;
 BEGIN
-    SELECT c.* INTO v_contrat
-    FROM portail.contrats_du_compte(p_compte_id) c
-    WHERE c.numero = 'L/' || p_contrat;
+    v_contrat := portail.paiements_contrat(p_compte_id, p_contrat);
 
     IF v_contrat.id IS NULL THEN
         RETURN NULL;

@@ -16,9 +16,13 @@ use File::Temp qw(tempfile);
 use Portail::Test;
 
 our @EXPORT = qw(
-    $SHOP $KEY $PAYMENT_CONFIG create_account new_order sign form_body
-    ipn_fields pdf_text html_fields path_of
+    $SHOP $KEY $PAYMENT_CONFIG $HELENE $MARIE start_payment_tests
+    create_account new_order sign form_body ipn_fields pdf_text html_fields
+    path_of
 );
+
+our $HELENE = 'helene.lefevre@example.org';
+our $MARIE = 'marie.dupont@example.org';
 
 our $SHOP = '12345678';
 our $KEY = 'cle-de-test-du-portail-0001';
@@ -31,6 +35,18 @@ our $PAYMENT_CONFIG = <<"CONF";
     portail_sepa_debit_days 5 10 15;
     portail_sepa_creditor_id FR72ZZZ123456;
 CONF
+
+# A fresh database with the payment configuration, accounts for Hélène
+# LEFÈVRE and Marie DUPONT (the demo has none), and balances the ERP computed
+# an hour ago: card payments notified since are not in them.
+sub start_payment_tests {
+    reset_database();
+    use_portail_defaults(http_config => $PAYMENT_CONFIG);
+    create_account('2345678', 'Hélène', $HELENE);
+    create_account('1234567', 'Marie', $MARIE);
+    db()->do(q{UPDATE contrat SET solde_au = now() - interval '1 hour'});
+    return;
+}
 
 # A confirmed account for a signatory (by client reference and first
 # name), with Jean MARTIN's password: returns its id.
