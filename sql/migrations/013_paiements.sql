@@ -10,20 +10,30 @@ RETURN CASE WHEN p_cents < 0 THEN '-' ELSE '' END
     || regexp_replace((abs(p_cents) / 100)::text, '(\d)(?=(\d{3})+$)', '\1 ', 'g')
     || ',' || lpad((abs(p_cents) % 100)::text, 2, '0') || ' €';
 
-CREATE FUNCTION portail.paiements_libelle_mode(p_mode text) RETURNS text
+-- How a contract is paid: {"code": ..., "libelle": ...}
+CREATE FUNCTION portail.paiements_mode(p_mode text) RETURNS json
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN CASE p_mode
+RETURN json_build_object('code', p_mode, 'libelle', CASE p_mode
     WHEN 'prelevement' THEN 'Prélèvement automatique'
     WHEN 'virement' THEN 'Virement'
     WHEN 'cheque' THEN 'Chèque'
     WHEN 'carte' THEN 'Carte bancaire'
     WHEN 'especes' THEN 'Espèces'
-    ELSE 'Autre' END;
+    ELSE 'Autre' END);
 
 -- An IBAN as shown back to its owner: only the last 4 characters.
 CREATE FUNCTION portail.iban_masque(p_iban text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN repeat('*', greatest(length(p_iban) - 4, 0)) || right(p_iban, 4);
+
+-- A mandate as the API shows it: never the IBAN in full.
+CREATE FUNCTION portail.mandat_json(m portail.mandat_sepa) RETURNS json
+    LANGUAGE sql STABLE
+RETURN json_build_object(
+    'rum', m.rum, 'titulaire', m.titulaire,
+    'iban_masque', portail.iban_masque(m.iban), 'bic', m.bic,
+    'jour_prelevement', m.jour_prelevement, 'signe_le', m.signe_le,
+    'document_id', m.document_id);
 
 -- The provider's transaction status (vads_trans_status) in our words.
 -- NULL: not final yet (waiting for an authorisation, a manual check...):
@@ -117,15 +127,9 @@ AS $$
                               WHEN k.solde_cents < 0 THEN 'crediteur'
                               ELSE 'a_jour' END,
             'message', 'Le solde de votre compte sera mis à jour dans les 24h.'),
-        'mode_paiement', json_build_object(
-            'code', k.mode_paiement,
-            'libelle', portail.paiements_libelle_mode(k.mode_paiement)),
+        'mode_paiement', portail.paiements_mode(k.mode_paiement),
         'mandat', (
-            SELECT json_build_object(
-                       'rum', m.rum, 'titulaire', m.titulaire,
-                       'iban_masque', portail.iban_masque(m.iban), 'bic', m.bic,
-                       'jour_prelevement', m.jour_prelevement,
-                       'signe_le', m.signe_le)
+            SELECT portail.mandat_json(m)
             FROM portail.mandat_sepa m
             WHERE m.contrat_id = k.id AND m.statut = 'actif'),
         'paiement_carte', json_build_object(
@@ -456,15 +460,9 @@ AS $$
     SELECT json_build_object(
         'contrat', json_build_object('numero', k.numero, 'nature', k.nature,
                                      'designation', k.designation),
-        'mode_paiement', json_build_object(
-            'code', k.mode_paiement,
-            'libelle', portail.paiements_libelle_mode(k.mode_paiement)),
+        'mode_paiement', portail.paiements_mode(k.mode_paiement),
         'mandat', (
-            SELECT json_build_object(
-                       'rum', m.rum, 'titulaire', m.titulaire,
-                       'iban_masque', portail.iban_masque(m.iban), 'bic', m.bic,
-                       'jour_prelevement', m.jour_prelevement,
-                       'signe_le', m.signe_le, 'document_id', m.document_id)
+            SELECT portail.mandat_json(m)
             FROM portail.mandat_sepa m
             WHERE m.contrat_id = k.id AND m.statut = 'actif'),
         'jours_proposes', to_json(p_jours),
@@ -529,11 +527,7 @@ BEGIN
                            'mandat_revoque', v_ancien));
 
     RETURN json_build_object(
-        'mandat', json_build_object(
-            'rum', v_mandat.rum, 'titulaire', v_mandat.titulaire,
-            'iban_masque', portail.iban_masque(v_mandat.iban), 'bic', v_mandat.bic,
-            'jour_prelevement', v_mandat.jour_prelevement,
-            'signe_le', v_mandat.signe_le, 'document_id', v_doc),
+        'mandat', portail.mandat_json(v_mandat),
         'mandat_revoque', v_ancien,
         'message', 'Votre mandat de prélèvement SEPA est enregistré. '
                    'Il s''appliquera aux prochaines échéances de votre contrat '
