@@ -200,6 +200,10 @@ static ngx_http_portail_error_t  ngx_http_portail_paiements_errors[] = {
       "Votre paiement a bien été reçu : il sera pris en compte dans votre "
       "solde dans les 24h. Il n'y a rien d'autre à payer pour le moment." },
 
+    { "montant_du_trop_faible", NGX_HTTP_CONFLICT,
+      "La somme due est inférieure au minimum d'un paiement par carte "
+      "(1,00 €) : réglez-la avec votre prochaine échéance." },
+
     { "recu_indisponible", NGX_HTTP_CONFLICT,
       "Le reçu n'est disponible que pour un paiement accepté." },
 
@@ -724,7 +728,10 @@ ngx_http_portail_carte_created(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    /* introuvable, trop_de_requetes, aucun_montant_du, paiement_deja_recu */
+    /*
+     * introuvable, trop_de_requetes, aucun_montant_du, paiement_deja_recu,
+     * montant_du_trop_faible
+     */
 
     m = ngx_pnalloc(r->pool, result.len + 1);
     if (m == NULL) {

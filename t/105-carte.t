@@ -29,10 +29,8 @@ our %O = (
     annule  => order('annule', '100006'),
 );
 
-# Marie made 20 orders within the hour: the next one waits
-new_order(commande => "CBTEST-RAFALE$_", trans_id => sprintf('2000%02d', $_),
-          contrat => 'L/2013936', email => $MARIE, montant => 5000,
-          cree_le => 'now') for 1 .. 20;
+# 50 cents due on Marie's parking space: less than a card payment
+db()->do(q{UPDATE contrat SET solde_cents = 50 WHERE numero = 'L/2013937'});
 
 sub ipn { "POST /api/paiements/notification\n" . form_body(ipn_fields(@_)) }
 
@@ -79,6 +77,13 @@ my %after = (
         is($row->{transaction_id}, $c->{vads_trans_id}, 'with its transaction id');
         is(sql_value(q{SELECT count(*) FROM journal WHERE action = 'paiement.carte.commande'}), 1,
            'journaled');
+    },
+
+    # Marie makes 20 orders within the hour: the next one waits
+    rafale => sub {
+        new_order(commande => "CBTEST-RAFALE$_", trans_id => sprintf('2000%02d', $_),
+                  contrat => 'L/2013936', email => $MARIE, montant => 5000,
+                  cree_le => 'now') for 1 .. 20;
     },
 
     default_amount => sub {
@@ -393,7 +398,21 @@ Content-Type: application/json
 
 
 
-=== TEST 12: a tenant ordering again and again waits
+=== TEST 12: less than 1,00 € due [rafale]
+--- request
+POST /api/paiements/carte
+{"contrat": "2013937"}
+--- more_headers
+Cookie: portail_session={{session:marie.dupont@example.org}}
+X-CSRF-Token: {{csrf:marie.dupont@example.org}}
+Content-Type: application/json
+--- error_code: 409
+--- response_body chomp
+{"error":"montant_du_trop_faible","message":"La somme due est inférieure au minimum d'un paiement par carte (1,00 €) : réglez-la avec votre prochaine échéance."}
+
+
+
+=== TEST 13: a tenant ordering again and again waits
 --- request
 POST /api/paiements/carte
 {"contrat": "2013936", "montant_cents": 1000}
@@ -407,7 +426,7 @@ Content-Type: application/json
 
 
 
-=== TEST 13: card payments not configured: 503
+=== TEST 14: card payments not configured: 503
 --- http_config eval: $Portail::Test::HTTP_CONFIG
 --- request
 POST /api/paiements/carte
@@ -422,7 +441,7 @@ Content-Type: application/json
 
 
 
-=== TEST 14: the provider notifies an accepted payment [ipn_accepted]
+=== TEST 15: the provider notifies an accepted payment [ipn_accepted]
 --- request eval
 main::ipn($main::O{accepte})
 --- more_headers
@@ -437,7 +456,7 @@ portail: payment notification for order "CBTEST-ACCEPTE": accepte
 
 
 
-=== TEST 15: the same notification again: same answer, nothing changes [ipn_replayed]
+=== TEST 16: the same notification again: same answer, nothing changes [ipn_replayed]
 --- request eval
 main::ipn($main::O{accepte})
 --- more_headers
@@ -448,7 +467,7 @@ OK accepte
 
 
 
-=== TEST 16: the browser comes back after the notification: the order's state
+=== TEST 17: the browser comes back after the notification: the order's state
 --- request
 GET /api/paiements/carte/CBTEST-ACCEPTE
 --- more_headers
@@ -459,7 +478,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 
 
 
-=== TEST 17: an order nobody returned to nor notified: still waiting
+=== TEST 18: an order nobody returned to nor notified: still waiting
 --- request
 GET /api/paiements/carte/CBTEST-FRAUDE
 --- more_headers
@@ -470,7 +489,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 
 
 
-=== TEST 18: another tenant's order: 404
+=== TEST 19: another tenant's order: 404
 --- request
 GET /api/paiements/carte/CBTEST-ACCEPTE
 --- more_headers
@@ -481,7 +500,7 @@ Cookie: portail_session={{session:marie.dupont@example.org}}
 
 
 
-=== TEST 19: a malformed order reference: 404
+=== TEST 20: a malformed order reference: 404
 --- request
 GET /api/paiements/carte/CB%27;DROP
 --- more_headers
@@ -490,14 +509,14 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 
 
 
-=== TEST 20: the order's state needs a session
+=== TEST 21: the order's state needs a session
 --- request
 GET /api/paiements/carte/CBTEST-ACCEPTE
 --- error_code: 401
 
 
 
-=== TEST 21: the ticket of the accepted payment [ticket]
+=== TEST 22: the ticket of the accepted payment [ticket]
 --- request
 GET /api/paiements/carte/CBTEST-ACCEPTE/ticket
 --- more_headers
@@ -511,14 +530,14 @@ X-Content-Type-Options: nosniff
 
 
 
-=== TEST 22: made again if it was lost [ticket_lazy]
+=== TEST 23: made again if it was lost [ticket_lazy]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 23: another tenant's ticket: 404
+=== TEST 24: another tenant's ticket: 404
 --- request
 GET /api/paiements/carte/CBTEST-ACCEPTE/ticket
 --- more_headers
@@ -527,7 +546,7 @@ Cookie: portail_session={{session:marie.dupont@example.org}}
 
 
 
-=== TEST 24: no ticket for a payment not accepted
+=== TEST 25: no ticket for a payment not accepted
 --- request
 GET /api/paiements/carte/CBTEST-FRAUDE/ticket
 --- more_headers
@@ -538,7 +557,7 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 
 
 
-=== TEST 25: forged notification: signed with another key [still_initie]
+=== TEST 26: forged notification: signed with another key [still_initie]
 --- request eval
 main::ipn($main::O{fraude}, key => 'une-autre-cle-0000000')
 --- more_headers
@@ -551,7 +570,7 @@ portail: payment form with a wrong signature refused
 
 
 
-=== TEST 26: forged notification: a field changed after signing [still_initie]
+=== TEST 27: forged notification: a field changed after signing [still_initie]
 --- request eval
 main::ipn($main::O{fraude}, after => { vads_trans_status => 'AUTHORISED', vads_amount => 100 })
 --- more_headers
@@ -562,7 +581,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 27: no signature [still_initie]
+=== TEST 28: no signature [still_initie]
 --- request eval
 "POST /api/paiements/notification\n" . main::form_body(vads_order_id => 'CBTEST-FRAUDE', vads_trans_status => 'AUTHORISED')
 --- more_headers
@@ -573,7 +592,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 28: the amount does not match the order [still_initie]
+=== TEST 29: the amount does not match the order [still_initie]
 --- request eval
 main::ipn($main::O{fraude}, set => { vads_amount => 100, vads_effective_amount => 100 })
 --- more_headers
@@ -584,7 +603,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 29: the currency does not match [still_initie]
+=== TEST 30: the currency does not match [still_initie]
 --- request eval
 main::ipn($main::O{fraude}, set => { vads_currency => '840' })
 --- more_headers
@@ -595,7 +614,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 30: the transaction is not the order's [still_initie]
+=== TEST 31: the transaction is not the order's [still_initie]
 --- request eval
 [ main::ipn($main::O{fraude}, set => { vads_trans_id => '999999' }),
   main::ipn($main::O{fraude}, set => { vads_trans_date => '20260116100000' }),
@@ -611,7 +630,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 31: an order nobody made: 404
+=== TEST 32: an order nobody made: 404
 --- request eval
 main::ipn({ %{ $main::O{fraude} }, commande => 'CBTEST-INCONNUE' })
 --- more_headers
@@ -622,7 +641,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 32: fields missing or malformed, even signed [still_initie]
+=== TEST 33: fields missing or malformed, even signed [still_initie]
 --- request eval
 [ main::ipn($main::O{fraude}, remove => ['vads_amount']),
   main::ipn($main::O{fraude}, remove => ['vads_trans_status']),
@@ -639,7 +658,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 33: a field given twice: which one would the signature vouch for? [still_initie]
+=== TEST 34: a field given twice: which one would the signature vouch for? [still_initie]
 --- request eval
 "POST /api/paiements/notification\n" . main::form_body(%{ main::ipn_fields($main::O{fraude}) }, vads_amount => 1)
 --- more_headers
@@ -650,7 +669,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 34: a body that is not a form
+=== TEST 35: a body that is not a form
 --- request eval
 [ "POST /api/paiements/notification\nvads_order_id=CB%zz",
   "POST /api/paiements/notification\nvads_order_id=CB%00TEST",
@@ -664,7 +683,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 35: JSON is not what the provider sends
+=== TEST 36: JSON is not what the provider sends
 --- request
 POST /api/paiements/notification
 {"vads_order_id": "CBTEST-FRAUDE"}
@@ -676,7 +695,7 @@ Content-Type: application/json
 
 
 
-=== TEST 36: a refused payment [ipn_refused]
+=== TEST 37: a refused payment [ipn_refused]
 --- request eval
 main::ipn($main::O{refuse}, set => { vads_trans_status => 'REFUSED', vads_result => '05', vads_auth_number => '' })
 --- more_headers
@@ -687,7 +706,7 @@ OK refuse
 
 
 
-=== TEST 37: the payer gave up on the provider's page
+=== TEST 38: the payer gave up on the provider's page
 --- request eval
 main::ipn($main::O{abandon}, set => { vads_trans_status => 'ABANDONED' }, remove => ['vads_trans_uuid', 'vads_auth_number', 'vads_card_number', 'vads_card_brand'])
 --- more_headers
@@ -698,7 +717,7 @@ OK abandonne
 
 
 
-=== TEST 38: waiting for the authorisation, then authorised [ipn_pending]
+=== TEST 39: waiting for the authorisation, then authorised [ipn_pending]
 --- request eval
 [ main::ipn($main::O{attente}, set => { vads_trans_status => 'WAITING_AUTHORISATION' }) ]
 --- more_headers
@@ -710,7 +729,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 39: ...then authorised
+=== TEST 40: ...then authorised
 --- request eval
 main::ipn($main::O{attente})
 --- more_headers
@@ -721,7 +740,7 @@ OK accepte
 
 
 
-=== TEST 40: a later notification does not undo an accepted payment [ipn_ignored]
+=== TEST 41: a later notification does not undo an accepted payment [ipn_ignored]
 --- request eval
 [ main::ipn($main::O{annule}),
   main::ipn($main::O{annule}, set => { vads_trans_status => 'CANCELLED' }) ]
@@ -734,21 +753,21 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 41: the sandbox, end to end: order, page, "Payer", notification, return, ticket [sandbox_pay]
+=== TEST 42: the sandbox, end to end: order, page, "Payer", notification, return, ticket [sandbox_pay]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 42: the sandbox: "Refuser" [sandbox_refuse]
+=== TEST 43: the sandbox: "Refuser" [sandbox_refuse]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 43: the sandbox checks the form's signature like the provider
+=== TEST 44: the sandbox checks the form's signature like the provider
 --- request eval
 "POST /api/bac-a-sable/paiement\n" . main::form_body(vads_action_mode => 'INTERACTIVE', vads_amount => '100', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE', signature => 'A' x 43 . '=')
 --- more_headers
@@ -759,7 +778,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 44: ...and the form's fields (signed, but not a payment form)
+=== TEST 45: ...and the form's fields (signed, but not a payment form)
 --- request eval
 my %f = (vads_action_mode => 'SILENT', vads_amount => '100', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE');
 $f{signature} = main::sign(\%f);
@@ -772,7 +791,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 45: a decision on a forged form records nothing [sandbox_forged_decision]
+=== TEST 46: a decision on a forged form records nothing [sandbox_forged_decision]
 --- request eval
 my %f = (vads_action_mode => 'INTERACTIVE', vads_amount => '47180', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE');
 $f{signature} = main::sign(\%f, 'pas-la-bonne-cle-000000');
@@ -783,7 +802,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 46: an unknown decision
+=== TEST 47: an unknown decision
 --- request eval
 my %f = (vads_action_mode => 'INTERACTIVE', vads_amount => '47180', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE');
 $f{signature} = main::sign(\%f);
@@ -796,7 +815,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 47: without portail_payment_sandbox, there is no sandbox; the real page is given
+=== TEST 48: without portail_payment_sandbox, there is no sandbox; the real page is given
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . <<'CONF'
     portail_payment_url https://secure.payzen.eu/vads-payment/;
@@ -815,7 +834,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 48: ...the form goes to the provider's page
+=== TEST 49: ...the form goes to the provider's page
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . <<'CONF'
     portail_payment_url https://secure.payzen.eu/vads-payment/;

@@ -224,7 +224,9 @@ BEGIN
 
     IF v_du < 100 THEN
         RETURN QUERY SELECT CASE WHEN v_du < v_contrat.solde_cents
-                                 THEN 'paiement_deja_recu' ELSE 'aucun_montant_du' END,
+                                 THEN 'paiement_deja_recu'
+                                 WHEN v_du > 0 THEN 'montant_du_trop_faible'
+                                 ELSE 'aucun_montant_du' END,
                             NULL::text, NULL::text, NULL::text,
                             NULL::bigint, greatest(v_du, 0), v_contrat.numero;
         RETURN;
