@@ -47,6 +47,13 @@ ngx_http_portail_pdf_winansi(ngx_str_t *utf8, u_char *out)
     end = p + utf8->len;
 
     while (p < end) {
+
+        /* ngx_utf8_decode() takes multibyte sequences only */
+        if (*p < 0x80) {
+            *o++ = *p++;
+            continue;
+        }
+
         prev = p;
         cp = ngx_utf8_decode(&p, end - p);
 
