@@ -336,6 +336,11 @@ ngx_int_t ngx_http_portail_pdf_box(ngx_http_portail_pdf_t *pdf, double x,
     double y, double w, double h, ngx_uint_t grey);
 ngx_int_t ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf,
     ngx_str_t *out);
+void ngx_http_portail_pdf_author(ngx_http_portail_pdf_t *pdf,
+    ngx_str_t *author);
+ngx_int_t ngx_http_portail_pdf_paragraph(ngx_http_portail_pdf_t *pdf,
+    double x, double *y, double width, double size, double leading,
+    ngx_uint_t bold, ngx_str_t *text);
 /* "1 234,56 €": room for NGX_HTTP_PORTAIL_EUROS_LEN bytes */
 #define NGX_HTTP_PORTAIL_EUROS_LEN  (NGX_INT64_LEN + 16)
 u_char *ngx_http_portail_format_euros(u_char *p, int64_t cents);
