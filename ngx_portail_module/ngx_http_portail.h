@@ -422,6 +422,7 @@ ngx_int_t ngx_http_portail_office_get(ngx_http_request_t *r,
 ngx_int_t ngx_http_portail_sante_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_sante_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
+ngx_int_t ngx_http_portail_documents_init(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_PORTAIL_H_INCLUDED_ */

@@ -1070,7 +1070,8 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
         || ngx_http_portail_sante_init(cf) != NGX_OK
         || ngx_http_portail_session_init(cf) != NGX_OK
         || ngx_http_portail_auth_init(cf) != NGX_OK
-        || ngx_http_portail_mail_init(cf) != NGX_OK)
+        || ngx_http_portail_mail_init(cf) != NGX_OK
+        || ngx_http_portail_documents_init(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }
