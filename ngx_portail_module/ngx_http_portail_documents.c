@@ -64,12 +64,48 @@ typedef struct {
 } ngx_http_portail_quittance_t;
 
 
+/* the numeric filters of the list, in the order their errors are listed */
+
+enum {
+    NGX_HTTP_PORTAIL_CONTRAT = 0,
+    NGX_HTTP_PORTAIL_ANNEE,
+    NGX_HTTP_PORTAIL_PAGE,
+    NGX_HTTP_PORTAIL_PER_PAGE,
+    NGX_HTTP_PORTAIL_FILTERS
+};
+
+
+typedef struct {
+    const char                       *name;
+    size_t                            digits;     /* exactly, or 0 */
+    uint64_t                          min;
+    uint64_t                          max;
+    uint64_t                          dflt;
+    const char                       *message;
+} ngx_http_portail_documents_filter_t;
+
+
+#define NGX_HTTP_PORTAIL_BOLD   1
+#define NGX_HTTP_PORTAIL_RIGHT  2
+
+
+typedef struct {
+    ngx_http_portail_pdf_t           *pdf;
+    ngx_pool_t                       *pool;
+    size_t                            max;        /* longest line */
+    double                            y;          /* below the last text */
+} ngx_http_portail_layout_t;
+
+
 static ngx_int_t ngx_http_portail_documents_list(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_documents_list_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_documents_arg(ngx_http_request_t *r,
     const char *name, ngx_str_t *value);
+static ngx_int_t ngx_http_portail_documents_filter(ngx_http_request_t *r,
+    json_t *champs, ngx_http_portail_documents_filter_t *f, ngx_str_t *text,
+    uint64_t *value);
 static ngx_int_t ngx_http_portail_documents_file(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_documents_file_done(ngx_http_request_t *r,
@@ -79,12 +115,16 @@ static ngx_int_t ngx_http_portail_documents_send(ngx_http_request_t *r,
 static ngx_int_t ngx_http_portail_quittance(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, u_char *contrat, unsigned annee,
     unsigned mois);
+static ngx_http_portail_pg_call_t *ngx_http_portail_quittance_call(
+    ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx, ngx_uint_t stmt,
+    ngx_http_portail_pg_query_t **q);
 static ngx_int_t ngx_http_portail_quittance_done(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx);
-static ngx_int_t ngx_http_portail_quittance_stored(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t *q, ngx_str_t *out);
+static ngx_int_t ngx_http_portail_quittance_put(ngx_http_portail_layout_t *l,
+    double x, double y, double width, double size, ngx_uint_t flags,
+    const char *fmt, ...);
 
 
 static ngx_http_portail_stmt_t  ngx_http_portail_documents_stmts[] = {
@@ -169,6 +209,27 @@ static const char  *ngx_http_portail_documents_natures[] = {
 };
 
 
+/* the numeric filters of the list, in the order their errors are listed */
+
+static ngx_http_portail_documents_filter_t
+    ngx_http_portail_documents_filters[] =
+{
+    { "contrat", PORTAIL_REFERENCE_LEN, 0, 9999999, 0,
+      "Le numéro de contrat est fait de 7 chiffres, sans le L/ "
+      "(par exemple 2013936)." },
+
+    { "annee", 4, 1900, 2999, 0,
+      "L'année s'écrit avec 4 chiffres (par exemple 2025)." },
+
+    { "page", 0, 1, NGX_HTTP_PORTAIL_DOCUMENTS_PAGES, 1,
+      "Le numéro de page est un nombre entier de 1 à 10000." },
+
+    { "par_page", 0, 1, NGX_HTTP_PORTAIL_DOCUMENTS_MAX_PAGE,
+      NGX_HTTP_PORTAIL_DOCUMENTS_PER_PAGE,
+      "Le nombre de documents par page est un nombre entier de 1 à 100." }
+};
+
+
 static ngx_str_t  ngx_http_portail_documents_mime =
     ngx_string("application/pdf");
 
@@ -225,6 +286,36 @@ ngx_http_portail_documents_arg(ngx_http_request_t *r, const char *name,
 }
 
 
+/*
+ * A numeric filter: its text (empty when absent or wrong) and value, or a
+ * field error in champs.  NGX_ERROR only when memory runs out.
+ */
+
+static ngx_int_t
+ngx_http_portail_documents_filter(ngx_http_request_t *r, json_t *champs,
+    ngx_http_portail_documents_filter_t *f, ngx_str_t *text, uint64_t *value)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_portail_documents_arg(r, f->name, text);
+
+    if (rc != NGX_OK) {
+        ngx_str_null(text);
+        return rc == NGX_ERROR ? NGX_ERROR : NGX_OK;
+    }
+
+    if ((f->digits && text->len != f->digits)
+        || portail_parse_number(text->data, text->len, f->max, value) != 0
+        || *value < f->min)
+    {
+        ngx_str_null(text);
+        return ngx_http_portail_field_error(champs, f->name, f->message);
+    }
+
+    return NGX_OK;
+}
+
+
 /* GET /api/documents?contrat=2013936&nature=quittance&annee=2025&page=2 */
 
 static ngx_int_t
@@ -232,10 +323,10 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
     json_t                       *champs;
-    uint64_t                      n;
+    uint64_t                      value[NGX_HTTP_PORTAIL_FILTERS];
     ngx_int_t                     rc;
-    ngx_str_t                     contrat, nature, value;
-    ngx_uint_t                    i, annee, page, per_page;
+    ngx_str_t                     nature, text[NGX_HTTP_PORTAIL_FILTERS];
+    ngx_uint_t                    i;
     ngx_http_portail_pg_call_t   *call;
     ngx_http_portail_pg_query_t  *q;
 
@@ -244,26 +335,15 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_str_null(&contrat);
-    ngx_str_null(&nature);
-    annee = 0;
-    page = 1;
-    per_page = NGX_HTTP_PORTAIL_DOCUMENTS_PER_PAGE;
+    for (i = 0; i < NGX_HTTP_PORTAIL_FILTERS; i++) {
+        value[i] = ngx_http_portail_documents_filters[i].dflt;
 
-    rc = ngx_http_portail_documents_arg(r, "contrat", &contrat);
-
-    if (rc == NGX_OK
-        && (contrat.len != PORTAIL_REFERENCE_LEN
-            || portail_parse_number(contrat.data, contrat.len, 9999999, &n)
-               != 0))
-    {
-        rc = ngx_http_portail_field_error(champs, "contrat",
-                 "Le numéro de contrat est fait de 7 chiffres, sans le L/ "
-                 "(par exemple 2013936).");
-    }
-
-    if (rc == NGX_ERROR) {
-        goto failed;
+        if (ngx_http_portail_documents_filter(r, champs,
+                &ngx_http_portail_documents_filters[i], &text[i], &value[i])
+            == NGX_ERROR)
+        {
+            goto failed;
+        }
     }
 
     rc = ngx_http_portail_documents_arg(r, "nature", &nature);
@@ -284,66 +364,10 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
                      "Type de document inconnu : choisissez avis_echeance, "
                      "quittance, regularisation_charges, recu_paiement ou "
                      "mandat.");
-            ngx_str_null(&nature);
         }
-    }
 
-    if (rc == NGX_ERROR) {
-        goto failed;
-    }
-
-    rc = ngx_http_portail_documents_arg(r, "annee", &value);
-
-    if (rc == NGX_OK) {
-        if (value.len != 4
-            || portail_parse_number(value.data, value.len, 2999, &n) != 0
-            || n < 1900)
-        {
-            rc = ngx_http_portail_field_error(champs, "annee",
-                     "L'année s'écrit avec 4 chiffres (par exemple 2025).");
-
-        } else {
-            annee = (ngx_uint_t) n;
-        }
-    }
-
-    if (rc == NGX_ERROR) {
-        goto failed;
-    }
-
-    rc = ngx_http_portail_documents_arg(r, "page", &value);
-
-    if (rc == NGX_OK) {
-        if (portail_parse_number(value.data, value.len,
-                                 NGX_HTTP_PORTAIL_DOCUMENTS_PAGES, &n)
-            != 0 || n < 1)
-        {
-            rc = ngx_http_portail_field_error(champs, "page",
-                     "Le numéro de page est un nombre entier de 1 à 10000.");
-
-        } else {
-            page = (ngx_uint_t) n;
-        }
-    }
-
-    if (rc == NGX_ERROR) {
-        goto failed;
-    }
-
-    rc = ngx_http_portail_documents_arg(r, "par_page", &value);
-
-    if (rc == NGX_OK) {
-        if (portail_parse_number(value.data, value.len,
-                                 NGX_HTTP_PORTAIL_DOCUMENTS_MAX_PAGE, &n)
-            != 0 || n < 1)
-        {
-            rc = ngx_http_portail_field_error(champs, "par_page",
-                     "Le nombre de documents par page est un nombre entier "
-                     "de 1 à 100.");
-
-        } else {
-            per_page = (ngx_uint_t) n;
-        }
+    } else {
+        ngx_str_null(&nature);
     }
 
     if (rc == NGX_ERROR) {
@@ -367,14 +391,21 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
     if (call == NULL
         || ngx_http_portail_session_param(q, call, ctx) != NGX_OK
         || ngx_http_portail_pg_param_str(q, call,
-                                         contrat.len ? &contrat : NULL)
+                                         text[NGX_HTTP_PORTAIL_CONTRAT].len
+                                         ? &text[NGX_HTTP_PORTAIL_CONTRAT]
+                                         : NULL)
            != NGX_OK
         || ngx_http_portail_pg_param_str(q, call, nature.len ? &nature : NULL)
            != NGX_OK
-        || (annee ? ngx_http_portail_pg_param_int(q, call, annee)
-                  : ngx_http_portail_pg_param_null(call)) != NGX_OK
-        || ngx_http_portail_pg_param_int(q, call, page) != NGX_OK
-        || ngx_http_portail_pg_param_int(q, call, per_page) != NGX_OK)
+        || (text[NGX_HTTP_PORTAIL_ANNEE].len
+            ? ngx_http_portail_pg_param_int(q, call,
+                                            value[NGX_HTTP_PORTAIL_ANNEE])
+            : ngx_http_portail_pg_param_null(call)) != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call, value[NGX_HTTP_PORTAIL_PAGE])
+           != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call,
+                                         value[NGX_HTTP_PORTAIL_PER_PAGE])
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -468,6 +499,8 @@ ngx_http_portail_documents_file(ngx_http_request_t *r,
 }
 
 
+/* a document found by the file statement, or by storing a quittance */
+
 static ngx_int_t
 ngx_http_portail_documents_file_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
@@ -523,6 +556,41 @@ ngx_http_portail_documents_send(ngx_http_request_t *r,
 }
 
 
+/*
+ * A statement about the quittance of ctx->data's contract and month, with
+ * its first parameters (session, contract, month) set; binary results.
+ */
+
+static ngx_http_portail_pg_call_t *
+ngx_http_portail_quittance_call(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_uint_t stmt,
+    ngx_http_portail_pg_query_t **q)
+{
+    ngx_http_portail_pg_call_t    *call;
+    ngx_http_portail_quittance_t  *qt;
+
+    qt = ctx->data;
+
+    call = ngx_http_portail_request_call(r,
+                                 &ngx_http_portail_documents_stmts[stmt], q);
+
+    if (call == NULL
+        || ngx_http_portail_session_param(*q, call, ctx) != NGX_OK
+        || ngx_http_portail_pg_param(call, qt->contrat, PORTAIL_REFERENCE_LEN)
+           != NGX_OK
+        || ngx_http_portail_pg_param(call, qt->periode,
+                                     sizeof("2025-10-01") - 1)
+           != NGX_OK)
+    {
+        return NULL;
+    }
+
+    call->binary = 1;
+
+    return call;
+}
+
+
 /* a quittance of a fully paid month: stored, or to make */
 
 static ngx_int_t
@@ -542,25 +610,15 @@ ngx_http_portail_quittance(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
     ngx_sprintf(qt->periode, "%04ud-%02ud-01%Z", annee, mois);
     ctx->data = qt;
 
-    call = ngx_http_portail_request_call(r,
-               &ngx_http_portail_documents_stmts[
-                   NGX_HTTP_PORTAIL_DOCUMENTS_QUITTANCE],
-               &q);
+    call = ngx_http_portail_quittance_call(r, ctx,
+                                   NGX_HTTP_PORTAIL_DOCUMENTS_QUITTANCE, &q);
 
     if (call == NULL
-        || ngx_http_portail_session_param(q, call, ctx) != NGX_OK
-        || ngx_http_portail_pg_param(call, qt->contrat, PORTAIL_REFERENCE_LEN)
-           != NGX_OK
-        || ngx_http_portail_pg_param(call, qt->periode,
-                                     sizeof("2025-10-01") - 1)
-           != NGX_OK
         || ngx_http_portail_pg_param_int(q, call, NGX_HTTP_PORTAIL_SLICE)
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    call->binary = 1;
 
     return ngx_http_portail_query(r, ctx, q,
                                   ngx_http_portail_quittance_done);
@@ -571,12 +629,9 @@ static ngx_int_t
 ngx_http_portail_quittance_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    ngx_str_t                      value, pdf;
-    ngx_http_portail_pg_call_t    *call;
-    ngx_http_portail_pg_query_t   *q;
-    ngx_http_portail_quittance_t  *qt;
-
-    qt = ctx->data;
+    ngx_str_t                     value, pdf;
+    ngx_http_portail_pg_call_t   *call;
+    ngx_http_portail_pg_query_t  *q;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
         return ngx_http_portail_send_error(r, "non_authentifie");
@@ -608,18 +663,10 @@ ngx_http_portail_quittance_done(ngx_http_request_t *r,
         return ngx_http_portail_send_error(r, "erreur_interne");
     }
 
-    call = ngx_http_portail_request_call(r,
-               &ngx_http_portail_documents_stmts[
-                   NGX_HTTP_PORTAIL_DOCUMENTS_STORE],
-               &q);
+    call = ngx_http_portail_quittance_call(r, ctx,
+                                   NGX_HTTP_PORTAIL_DOCUMENTS_STORE, &q);
 
     if (call == NULL
-        || ngx_http_portail_session_param(q, call, ctx) != NGX_OK
-        || ngx_http_portail_pg_param(call, qt->contrat, PORTAIL_REFERENCE_LEN)
-           != NGX_OK
-        || ngx_http_portail_pg_param(call, qt->periode,
-                                     sizeof("2025-10-01") - 1)
-           != NGX_OK
         || ngx_http_portail_pg_param_binary(call, pdf.data, pdf.len)
            != NGX_OK
         || ngx_http_portail_param_ip(r, q, call) != NGX_OK
@@ -629,54 +676,52 @@ ngx_http_portail_quittance_done(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    call->binary = 1;
-
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "portail: quittance %V made (%uz bytes)", &value, pdf.len);
 
+    /* no row then: the ledger changed meanwhile, the month is not paid */
+
     return ngx_http_portail_query(r, ctx, q,
-                                  ngx_http_portail_quittance_stored);
+                                  ngx_http_portail_documents_file_done);
 }
 
+
+/*
+ * Text of the quittance: formatted with ngx_sprintf() into the request's
+ * pool, drawn at (x, y) mm; wrapped within width mm when width is not 0,
+ * one line every half point size in mm, l->y then below the last line.
+ */
 
 static ngx_int_t
-ngx_http_portail_quittance_stored(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx)
-{
-    if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
-    }
-
-    /* no row: the ledger changed in between (the month is no longer paid) */
-
-    return ngx_http_portail_documents_send(r, ctx);
-}
-
-
-/* a line of the PDF, made with ngx_sprintf() into the request's pool */
-
-static ngx_str_t *
-ngx_http_portail_quittance_line(ngx_pool_t *pool, size_t max,
+ngx_http_portail_quittance_put(ngx_http_portail_layout_t *l, double x,
+    double y, double width, double size, ngx_uint_t flags,
     const char *fmt, ...)
 {
-    va_list     args;
-    ngx_str_t  *s;
+    va_list    args;
+    ngx_str_t  text;
 
-    s = ngx_palloc(pool, sizeof(ngx_str_t));
-    if (s == NULL) {
-        return NULL;
-    }
-
-    s->data = ngx_pnalloc(pool, max);
-    if (s->data == NULL) {
-        return NULL;
+    text.data = ngx_pnalloc(l->pool, l->max);
+    if (text.data == NULL) {
+        return NGX_ERROR;
     }
 
     va_start(args, fmt);
-    s->len = ngx_vslprintf(s->data, s->data + max, fmt, args) - s->data;
+    text.len = ngx_vslprintf(text.data, text.data + l->max, fmt, args)
+               - text.data;
     va_end(args);
 
-    return s;
+    l->y = y;
+
+    if (width) {
+        return ngx_http_portail_pdf_paragraph(l->pdf, x, &l->y, width, size,
+                                              size / 2,
+                                              flags & NGX_HTTP_PORTAIL_BOLD,
+                                              &text);
+    }
+
+    return ngx_http_portail_pdf_text(l->pdf, x, y, size,
+                                     flags & NGX_HTTP_PORTAIL_BOLD,
+                                     flags & NGX_HTTP_PORTAIL_RIGHT, &text);
 }
 
 
@@ -692,21 +737,27 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t *q, ngx_str_t *out)
 {
     u_char                          *p;
-    double                           y;
-    size_t                           max;
+    double                           y, yr;
     int64_t                          cents;
-    ngx_str_t                        v[NGX_HTTP_PORTAIL_Q_ISSUED + 1], *s;
-    ngx_str_t                        euros[3], text;
+    ngx_str_t                        v[NGX_HTTP_PORTAIL_Q_ISSUED + 1];
+    ngx_str_t                        euros[3];
     ngx_uint_t                       i;
-    ngx_http_portail_pdf_t          *pdf;
+    ngx_http_portail_layout_t        l;
     ngx_http_portail_main_conf_t    *pmcf;
-    ngx_http_portail_office_conf_t  *office;
+    ngx_http_portail_office_conf_t  *o;
+
+    /* the postal order: names, building, street, postal code and city */
+    static ngx_uint_t  addressee[] = {
+        NGX_HTTP_PORTAIL_Q_TENANTS, NGX_HTTP_PORTAIL_Q_ADDRESS2,
+        NGX_HTTP_PORTAIL_Q_ADDRESS1, NGX_HTTP_PORTAIL_Q_CITY
+    };
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-    office = &pmcf->office;
+    o = &pmcf->office;
 
-    max = office->name.len + office->address.len + office->phone.len
-          + office->email.len + office->website.len + 512;
+    l.pool = r->pool;
+    l.max = o->name.len + o->address.len + o->phone.len + o->email.len
+            + o->website.len + 512;
 
     for (i = NGX_HTTP_PORTAIL_Q_REFERENCE; i <= NGX_HTTP_PORTAIL_Q_ISSUED;
          i++)
@@ -715,21 +766,18 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
             ngx_str_null(&v[i]);
         }
 
-        max += v[i].len;
+        l.max += v[i].len;
     }
 
-    /* amounts: "412,50 €" */
+    /* rent, charges, total: "412,50 €" */
 
     for (i = 0; i < 3; i++) {
-        s = &v[NGX_HTTP_PORTAIL_Q_RENT + i];
-        cents = ngx_atoof(s->data, s->len);
-
-        if (cents == NGX_ERROR) {
-            return NGX_ERROR;
-        }
+        cents = ngx_atoof(v[NGX_HTTP_PORTAIL_Q_RENT + i].data,
+                          v[NGX_HTTP_PORTAIL_Q_RENT + i].len);
 
         euros[i].data = ngx_pnalloc(r->pool, NGX_HTTP_PORTAIL_EUROS_LEN);
-        if (euros[i].data == NULL) {
+
+        if (cents == NGX_ERROR || euros[i].data == NULL) {
             return NGX_ERROR;
         }
 
@@ -737,73 +785,49 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
         euros[i].len = p - euros[i].data;
     }
 
-    pdf = ngx_http_portail_pdf_create(r->pool, &v[NGX_HTTP_PORTAIL_Q_TITLE]);
-    if (pdf == NULL) {
+    l.pdf = ngx_http_portail_pdf_create(r->pool,
+                                        &v[NGX_HTTP_PORTAIL_Q_TITLE]);
+    if (l.pdf == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_http_portail_pdf_author(pdf, &office->name);
+    ngx_http_portail_pdf_author(l.pdf, &o->name);
 
-    /* the office */
+    /* the office; the title and period; the contract (left) */
 
-    if (ngx_http_portail_pdf_box(pdf, 12, 12, 186, 27, 92) != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 17, 20, 12, 1, 0, &office->name)
+    if (ngx_http_portail_pdf_box(l.pdf, 12, 12, 186, 27, 92) != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 20, 0, 12,
+                                   NGX_HTTP_PORTAIL_BOLD, "%V", &o->name)
            != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 17, 26.5, 9, 0, 0, &office->address)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
-            "Tél. %V – %V – %V", &office->phone, &office->email,
-            &office->website);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_text(pdf, 17, 32, 9, 0, 0, s) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    /* title and period */
-
-    ngx_str_set(&text, "Quittance de loyer");
-
-    if (ngx_http_portail_pdf_text(pdf, 17, 54, 20, 1, 0, &text) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
-            "Période du %V au %V (%V)", &v[NGX_HTTP_PORTAIL_Q_FROM],
-            &v[NGX_HTTP_PORTAIL_Q_TO], &v[NGX_HTTP_PORTAIL_Q_MONTH]);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_text(pdf, 17, 62, 11, 0, 0, s) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    /* the contract (left) */
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
-            "Référence client : %V", &v[NGX_HTTP_PORTAIL_Q_CLIENT]);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_text(pdf, 17, 77, 10, 1, 0, s) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
-            "Contrat n° %V – %V", &v[NGX_HTTP_PORTAIL_Q_CONTRACT],
-            &v[NGX_HTTP_PORTAIL_Q_KIND]);
-
-    y = 88;
-
-    if (s == NULL
-        || ngx_http_portail_pdf_text(pdf, 17, 83, 10, 0, 0, s) != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 17, &y, 88, 9, 4.5, 0,
-                                 &v[NGX_HTTP_PORTAIL_Q_DESIGNATION])
+        || ngx_http_portail_quittance_put(&l, 17, 26.5, 0, 9, 0,
+                                   "%V", &o->address)
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 32, 0, 9, 0,
+                                   "Tél. %V – %V – %V", &o->phone, &o->email,
+                                   &o->website)
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 54, 0, 20,
+                                   NGX_HTTP_PORTAIL_BOLD,
+                                   "Quittance de loyer")
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 62, 0, 11, 0,
+                                   "Période du %V au %V (%V)",
+                                   &v[NGX_HTTP_PORTAIL_Q_FROM],
+                                   &v[NGX_HTTP_PORTAIL_Q_TO],
+                                   &v[NGX_HTTP_PORTAIL_Q_MONTH])
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 77, 0, 10,
+                                   NGX_HTTP_PORTAIL_BOLD,
+                                   "Référence client : %V",
+                                   &v[NGX_HTTP_PORTAIL_Q_CLIENT])
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 83, 0, 10, 0,
+                                   "Contrat n° %V – %V",
+                                   &v[NGX_HTTP_PORTAIL_Q_CONTRACT],
+                                   &v[NGX_HTTP_PORTAIL_Q_KIND])
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 88, 88, 9, 0,
+                                   "%V", &v[NGX_HTTP_PORTAIL_Q_DESIGNATION])
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -811,141 +835,97 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
 
     /* the tenants and the dwelling's address (right: a window envelope) */
 
-    y = 77;
+    yr = 77;
 
-    if (ngx_http_portail_pdf_paragraph(pdf, 115, &y, 80, 10, 5, 1,
-                                       &v[NGX_HTTP_PORTAIL_Q_TENANTS])
-        != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 115, &y, 80, 10, 5, 0,
-                                          &v[NGX_HTTP_PORTAIL_Q_ADDRESS2])
-           != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 115, &y, 80, 10, 5, 0,
-                                          &v[NGX_HTTP_PORTAIL_Q_ADDRESS1])
-           != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 115, &y, 80, 10, 5, 0,
-                                          &v[NGX_HTTP_PORTAIL_Q_CITY])
-           != NGX_OK)
-    {
-        return NGX_ERROR;
+    for (i = 0; i < sizeof(addressee) / sizeof(addressee[0]); i++) {
+
+        if (ngx_http_portail_quittance_put(&l, 115, yr, 80, 10,
+                                   i == 0 ? NGX_HTTP_PORTAIL_BOLD : 0,
+                                   "%V", &v[addressee[i]])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        yr = l.y;
     }
 
-    /* the receipt */
+    /* the receipt, rent and charges apart (art. 21), the settling payment */
 
-    y = ngx_max(y, 100) + 12;
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
+    if (ngx_http_portail_quittance_put(&l, 17, ngx_max(yr, 100) + 12, 176,
+                                       10.5, 0,
             "Le bailleur, %V, déclare avoir reçu de %V la somme de %V au "
             "titre du loyer et des charges de la période du %V au %V "
-            "(%V), et en donne quittance, sous réserve de tous ses droits.", &office->name, &v[NGX_HTTP_PORTAIL_Q_TENANTS],
-            &euros[2], &v[NGX_HTTP_PORTAIL_Q_FROM], &v[NGX_HTTP_PORTAIL_Q_TO],
-            &v[NGX_HTTP_PORTAIL_Q_MONTH]);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_paragraph(pdf, 17, &y, 176, 10.5, 5.5, 0, s)
-           != NGX_OK)
+            "(%V), et en donne quittance, sous réserve de tous ses droits.",
+            &o->name, &v[NGX_HTTP_PORTAIL_Q_TENANTS], &euros[2],
+            &v[NGX_HTTP_PORTAIL_Q_FROM], &v[NGX_HTTP_PORTAIL_Q_TO],
+            &v[NGX_HTTP_PORTAIL_Q_MONTH])
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    /* rent and charges apart (art. 21) */
+    y = l.y + 6;
 
-    y += 6;
-
-    if (ngx_http_portail_pdf_line(pdf, 17, y, 193, y) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    y += 7;
-    ngx_str_set(&text, "Loyer");
-
-    if (ngx_http_portail_pdf_text(pdf, 21, y, 10.5, 0, 0, &text) != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 189, y, 10.5, 0, 1, &euros[0])
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    y += 7;
-    ngx_str_set(&text, "Provisions sur charges");
-
-    if (ngx_http_portail_pdf_text(pdf, 21, y, 10.5, 0, 0, &text) != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 189, y, 10.5, 0, 1, &euros[1])
+    if (ngx_http_portail_pdf_line(l.pdf, 17, y, 193, y) != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 21, y + 7, 0,
+                                   10.5, 0, "Loyer")
            != NGX_OK
-        || ngx_http_portail_pdf_line(pdf, 17, y + 4, 193, y + 4) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    y += 11;
-    ngx_str_set(&text, "Total acquitté");
-
-    if (ngx_http_portail_pdf_text(pdf, 21, y, 11, 1, 0, &text) != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 189, y, 11, 1, 1, &euros[2])
+        || ngx_http_portail_quittance_put(&l, 189, y + 7, 0,
+                                   10.5, NGX_HTTP_PORTAIL_RIGHT, "%V",
+                                   &euros[0])
            != NGX_OK
-        || ngx_http_portail_pdf_line(pdf, 17, y + 4, 193, y + 4) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    y += 16;
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
-            "Date du paiement qui a soldé cette période : %V.",
-            &v[NGX_HTTP_PORTAIL_Q_PAID]);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_text(pdf, 17, y, 10, 0, 0, s) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    y += 6;
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
-            "Quittance établie le %V.", &v[NGX_HTTP_PORTAIL_Q_ISSUED]);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_text(pdf, 17, y, 10, 0, 0, s) != NGX_OK)
+        || ngx_http_portail_quittance_put(&l, 21, y + 14, 0,
+                                   10.5, 0, "Provisions sur charges")
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 189, y + 14, 0,
+                                   10.5, NGX_HTTP_PORTAIL_RIGHT, "%V",
+                                   &euros[1])
+           != NGX_OK
+        || ngx_http_portail_pdf_line(l.pdf, 17, y + 18, 193, y + 18) != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 21, y + 25, 0,
+                                   11, NGX_HTTP_PORTAIL_BOLD,
+                                   "Total acquitté")
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 189, y + 25, 0,
+                                   11, NGX_HTTP_PORTAIL_BOLD
+                                       |NGX_HTTP_PORTAIL_RIGHT,
+                                   "%V", &euros[2])
+           != NGX_OK
+        || ngx_http_portail_pdf_line(l.pdf, 17, y + 29, 193, y + 29) != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, y + 45, 0, 10,
+                                   0, "Date du paiement qui a soldé cette "
+                                   "période : %V.",
+                                   &v[NGX_HTTP_PORTAIL_Q_PAID])
+           != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, y + 51, 0, 10,
+                                   0, "Quittance établie le %V.",
+                                   &v[NGX_HTTP_PORTAIL_Q_ISSUED])
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
 
     /* the legal mention and the office, at the foot of the page */
 
-    y = 252;
-    ngx_str_set(&text, "Quittance délivrée gratuitement (loi n° 89-462 du "
-                       "6 juillet 1989, article 21) pour une période "
-                       "intégralement payée. Elle annule tous les reçus qui "
-                       "auraient pu être délivrés pour cette même période.");
-
-    if (ngx_http_portail_pdf_paragraph(pdf, 17, &y, 176, 8.5, 4.2, 0, &text)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    s = ngx_http_portail_quittance_line(r->pool, max,
-            "Document établi par le portail locataire, référence %V.",
-            &v[NGX_HTTP_PORTAIL_Q_REFERENCE]);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_text(pdf, 17, y + 1, 8, 0, 0, s) != NGX_OK
-        || ngx_http_portail_pdf_line(pdf, 17, 278, 193, 278) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    y = 283;
-
-    s = ngx_http_portail_quittance_line(r->pool, max, "%V – %V",
-                                        &office->name, &office->address);
-
-    if (s == NULL
-        || ngx_http_portail_pdf_paragraph(pdf, 17, &y, 176, 8, 4, 0, s)
+    if (ngx_http_portail_quittance_put(&l, 17, 252, 176, 8.5, 0,
+            "Quittance délivrée gratuitement (loi n° 89-462 du 6 juillet "
+            "1989, article 21) pour une période intégralement payée. Elle "
+            "annule tous les reçus qui auraient pu être délivrés pour cette "
+            "même période.")
+        != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, l.y + 1, 0, 8,
+                                   0, "Document établi par le portail "
+                                   "locataire, référence %V.",
+                                   &v[NGX_HTTP_PORTAIL_Q_REFERENCE])
+           != NGX_OK
+        || ngx_http_portail_pdf_line(l.pdf, 17, 278, 193, 278) != NGX_OK
+        || ngx_http_portail_quittance_put(&l, 17, 283, 176, 8,
+                                   0, "%V – %V", &o->name, &o->address)
            != NGX_OK)
     {
         return NGX_ERROR;
     }
 
-    return ngx_http_portail_pdf_finish(pdf, out);
+    return ngx_http_portail_pdf_finish(l.pdf, out);
 }

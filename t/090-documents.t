@@ -716,7 +716,7 @@ GET /api/documents?contrat=abc&nature=facture&annee=25&page=0&par_page=500
 Cookie: portail_session={{session:marie.dupont@example.net}}
 --- error_code: 422
 --- response_body chomp
-{"error":"validation","message":"Certains champs sont incorrects : corrigez-les puis réessayez.","champs":{"contrat":"Le numéro de contrat est fait de 7 chiffres, sans le L/ (par exemple 2013936).","nature":"Type de document inconnu : choisissez avis_echeance, quittance, regularisation_charges, recu_paiement ou mandat.","annee":"L'année s'écrit avec 4 chiffres (par exemple 2025).","page":"Le numéro de page est un nombre entier de 1 à 10000.","par_page":"Le nombre de documents par page est un nombre entier de 1 à 100."}}
+{"error":"validation","message":"Certains champs sont incorrects : corrigez-les puis réessayez.","champs":{"contrat":"Le numéro de contrat est fait de 7 chiffres, sans le L/ (par exemple 2013936).","annee":"L'année s'écrit avec 4 chiffres (par exemple 2025).","page":"Le numéro de page est un nombre entier de 1 à 10000.","par_page":"Le nombre de documents par page est un nombre entier de 1 à 100.","nature":"Type de document inconnu : choisissez avis_echeance, quittance, regularisation_charges, recu_paiement ou mandat."}}
 
 
 
