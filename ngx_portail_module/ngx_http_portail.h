@@ -385,6 +385,11 @@ ngx_int_t ngx_http_portail_pdf_box(ngx_http_portail_pdf_t *pdf, double x,
     double y, double w, double h, ngx_uint_t grey);
 ngx_int_t ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf,
     ngx_str_t *out);
+void ngx_http_portail_pdf_author(ngx_http_portail_pdf_t *pdf,
+    ngx_str_t *author);
+ngx_int_t ngx_http_portail_pdf_paragraph(ngx_http_portail_pdf_t *pdf,
+    double x, double *y, double width, double size, double leading,
+    ngx_uint_t bold, ngx_str_t *text);
 /* "1 234,56 €": room for NGX_HTTP_PORTAIL_EUROS_LEN bytes */
 #define NGX_HTTP_PORTAIL_EUROS_LEN  (NGX_INT64_LEN + 16)
 u_char *ngx_http_portail_format_euros(u_char *p, int64_t cents);
@@ -604,9 +609,8 @@ ngx_int_t ngx_http_portail_payment_notify(ngx_http_request_t *r,
 /* a label and its value (wrapped) on a line of a form; y moves on */
 ngx_int_t ngx_http_portail_pdf_field(ngx_http_portail_pdf_t *pdf, double *y,
     ngx_str_t *label, ngx_str_t *value);
-/* a paragraph wrapped at max characters; y moves to the next line */
-ngx_int_t ngx_http_portail_pdf_paragraph(ngx_http_portail_pdf_t *pdf,
-    double x, double *y, double size, size_t max, ngx_str_t *text);
+
+ngx_int_t ngx_http_portail_documents_init(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_PORTAIL_H_INCLUDED_ */

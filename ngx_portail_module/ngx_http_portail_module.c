@@ -1214,7 +1214,8 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
         || ngx_http_portail_accueil_init(cf) != NGX_OK
         || ngx_http_portail_dossier_init(cf) != NGX_OK
         || ngx_http_portail_contrats_init(cf) != NGX_OK
-        || ngx_http_portail_paiements_init(cf) != NGX_OK)
+        || ngx_http_portail_paiements_init(cf) != NGX_OK
+        || ngx_http_portail_documents_init(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -1195,7 +1195,7 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
                        "pas.");
 
     if (ngx_http_portail_pdf_line(pdf, 20, y - 4, 190, y - 4) != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 20, &y, 9, 100, &text)
+        || ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -1214,78 +1214,13 @@ ngx_http_portail_pdf_field(ngx_http_portail_pdf_t *pdf, double *y,
     }
 
     if (ngx_http_portail_pdf_text(pdf, 20, *y, 10, 1, 0, label) != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 80, y, 10, 60, value)
+        || ngx_http_portail_pdf_paragraph(pdf, 80, y, 110, 10, 4.6, 0, value)
            != NGX_OK)
     {
         return NGX_ERROR;
     }
 
     *y += 2;
-
-    return NGX_OK;
-}
-
-
-/*
- * Text wrapped at max characters, on spaces (a word longer than a line is
- * cut).  *y is the first line's baseline, then the next free line's.
- */
-
-ngx_int_t
-ngx_http_portail_pdf_paragraph(ngx_http_portail_pdf_t *pdf, double x,
-    double *y, double size, size_t max, ngx_str_t *text)
-{
-    u_char     *p, *end, *q, *brk;
-    size_t      n;
-    ngx_str_t   line;
-
-    p = text->data;
-    end = p + text->len;
-
-    while (p < end) {
-        brk = NULL;
-        n = 0;
-
-        for (q = p; q < end; n++) {
-            if (*q == ' ') {
-                brk = q;
-            }
-
-            if (n == max) {
-                break;
-            }
-
-            /* one character: its lead byte and continuation bytes */
-            q++;
-            while (q < end && (*q & 0xc0) == 0x80) {
-                q++;
-            }
-        }
-
-        line.data = p;
-
-        if (q < end && brk) {
-            line.len = brk - p;
-            p = brk + 1;
-
-        } else {
-            line.len = q - p;
-            p = q;
-        }
-
-        if (ngx_http_portail_pdf_text(pdf, x, *y, size, 0, 0, &line)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        /* 1.3 line spacing, in millimetres */
-        *y += size * 1.3 * 25.4 / 72.0;
-
-        while (p < end && *p == ' ') {
-            p++;
-        }
-    }
 
     return NGX_OK;
 }

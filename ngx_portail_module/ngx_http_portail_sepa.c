@@ -668,7 +668,7 @@ ngx_http_portail_sepa_pdf(ngx_http_request_t *r, ngx_http_portail_mandat_t *m,
                     &pc->creditor_name, &pc->creditor_name);
     text.len = p - text.data;
 
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 9, 100, &text) != NGX_OK) {
+    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -681,7 +681,7 @@ ngx_http_portail_sepa_pdf(ngx_http_request_t *r, ngx_http_portail_mandat_t *m,
                        "les 8 semaines suivant la date de débit de votre "
                        "compte pour un prélèvement autorisé.");
 
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 9, 100, &text) != NGX_OK) {
+    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -691,7 +691,7 @@ ngx_http_portail_sepa_pdf(ngx_http_request_t *r, ngx_http_portail_mandat_t *m,
                        "expliqués dans un document que vous pouvez obtenir "
                        "auprès de votre banque.");
 
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 9, 100, &text) != NGX_OK) {
+    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -764,7 +764,7 @@ ngx_http_portail_sepa_pdf(ngx_http_request_t *r, ngx_http_portail_mandat_t *m,
                        "date de prélèvement, signez un nouveau mandat sur "
                        "le portail.");
 
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 8, 110, &text) != NGX_OK) {
+    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 8, 3.8, 0, &text) != NGX_OK) {
         return NGX_ERROR;
     }
 
