@@ -23,6 +23,8 @@ sub outbox {
                      $dest, $model, json_encode($data));
 }
 
+# The sink has a message once the SMTP dialogue ends; the worker records it
+# as sent right after, in its own round trip: wait for that too.
 sub wait_until {
     my ($what, $cond) = @_;
     my $deadline = time + 15;
@@ -68,6 +70,8 @@ my %after = (
         like($html, qr/Élodie &lt;b&gt;/, 'values are escaped in HTML');
         like($html, qr{<a href="https://portail\.example\.org/#/mot-de-passe/reinitialisation\?jeton=A{43}">},
              'the link is clickable');
+        wait_until('marked sent', sub {
+            sql_value(q{SELECT envoye_le IS NOT NULL FROM courriel WHERE id = $1}, $id) });
         ok(!sql_value(q{SELECT donnees ? 'jeton' FROM courriel WHERE id = $1}, $id),
            'the token is removed once sent');
     },
@@ -88,7 +92,8 @@ my %after = (
         unlink $refuse;
         db()->do(q{UPDATE courriel SET prochain_essai_le = now() WHERE id = $1}, undef, $id);
         ok(wait_for_mail('retard@example.net', undef, 15), 'delivered once the relay accepts');
-        ok(sql_value(q{SELECT envoye_le IS NOT NULL FROM courriel WHERE id = $1}, $id), 'marked sent');
+        wait_until('marked sent', sub {
+            sql_value(q{SELECT envoye_le IS NOT NULL FROM courriel WHERE id = $1}, $id) });
     },
 
     abandoned => sub {
