@@ -54,6 +54,10 @@ $(NGX_BUILD)/objs/Makefile: config $(BUILD)/sources
 
 $(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
 	$(MAKE) -s -C $(NGX_BUILD) -f objs/Makefile modules
+	@# a shared object links with undefined symbols: ours must all be defined,
+	@# or nginx would refuse the module only when loading it
+	@! nm -u $(NGX_BUILD)/objs/ngx_http_portail_module.so | grep -w 'ngx_http_portail_[a-z_0-9]*' \
+	    || { echo "undefined portail symbols (above)"; exit 1; }
 	cp $(NGX_BUILD)/objs/ngx_http_portail_module.so $@.tmp && mv -f $@.tmp $@
 
 run:

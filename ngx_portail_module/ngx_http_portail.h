@@ -100,6 +100,8 @@ struct ngx_http_portail_pg_query_s {
     unsigned                          queued:1;
     unsigned                          sent:1;
     unsigned                          primary:1;
+    /* the standby's lag measure: it goes to the standby, lag or not */
+    unsigned                          probe:1;
     /* owned by no request: its handler frees its pool, even at exit */
     unsigned                          standalone:1;
 };
@@ -118,6 +120,17 @@ typedef struct {
     ngx_atomic_uint_t                 connects;
     ngx_atomic_uint_t                 connect_failures;
 } ngx_http_portail_pg_stats_t;
+
+
+/* the standby, as this worker sees it (in shared memory, for metrics) */
+
+typedef struct {
+    ngx_atomic_uint_t                 reads;      /* answered by it */
+    ngx_atomic_uint_t                 fallbacks;  /* asked of the primary */
+    ngx_atomic_uint_t                 lag;        /* last measured, ms */
+    ngx_uint_t                        configured;
+    ngx_uint_t                        usable;     /* lag within the bound */
+} ngx_http_portail_standby_stats_t;
 
 
 typedef struct {
@@ -206,6 +219,7 @@ typedef struct {
 typedef struct {
     ngx_http_portail_pg_conf_t        database;
     ngx_http_portail_pg_conf_t        standby;     /* lag-tolerant reads */
+    ngx_msec_t                        standby_max_lag;
     /* what the concerns registered: pointers to their tables */
     ngx_array_t                       statements;
     ngx_array_t                       routes;
@@ -298,6 +312,10 @@ struct ngx_http_portail_ctx_s {
     unsigned                          has_token:1;
     unsigned                          session_checked:1;
     unsigned                          session_valid:1;
+    /* a read on the standby, whose session the primary checks meanwhile */
+    unsigned                          verifying:1;
+    unsigned                          standby_answered:1;
+    unsigned                          session_refused:1;
 };
 
 
@@ -313,6 +331,7 @@ ngx_int_t ngx_http_portail_add_errors(ngx_conf_t *cf,
 /* the pool */
 ngx_int_t ngx_http_portail_pg_register(ngx_conf_t *cf,
     ngx_http_portail_stmt_t *stmts, ngx_uint_t n);
+ngx_int_t ngx_http_portail_pg_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle);
 void ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle);
 ngx_http_portail_pg_query_t *ngx_http_portail_pg_query(ngx_pool_t *pool,
@@ -330,6 +349,8 @@ ngx_int_t ngx_http_portail_pg_param_str(ngx_http_portail_pg_query_t *q,
     ngx_http_portail_pg_call_t *call, ngx_str_t *value);
 ngx_int_t ngx_http_portail_pg_run(ngx_http_portail_pg_query_t *q);
 ngx_http_portail_pg_stats_t *ngx_http_portail_pg_stats(void);
+ngx_uint_t ngx_http_portail_pg_standby_usable(void);
+void ngx_http_portail_pg_standby_count(ngx_uint_t fallback);
 
 /* results */
 ngx_int_t ngx_http_portail_pg_value(ngx_http_portail_pg_query_t *q,
@@ -340,6 +361,8 @@ int ngx_http_portail_pg_rows(ngx_http_portail_pg_query_t *q, ngx_uint_t call);
 ngx_int_t ngx_http_portail_query(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
     ngx_http_portail_handler_pt next);
+ngx_http_portail_pg_query_t *ngx_http_portail_session_check_query(
+    ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx);
 ngx_http_portail_pg_call_t *ngx_http_portail_request_call(
     ngx_http_request_t *r, ngx_http_portail_stmt_t *stmt,
     ngx_http_portail_pg_query_t **q);
@@ -476,6 +499,7 @@ ngx_int_t ngx_http_portail_metrics_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_metrics_sections(ngx_conf_t *cf,
     ngx_http_portail_route_t *routes);
 ngx_http_portail_pg_stats_t *ngx_http_portail_metrics_pool_slot(void);
+ngx_http_portail_standby_stats_t *ngx_http_portail_metrics_standby_slot(void);
 void ngx_http_portail_metrics_signin(ngx_uint_t outcome);
 void ngx_http_portail_metrics_queue_wait(ngx_msec_int_t us);
 void ngx_http_portail_metrics_query_time(ngx_msec_int_t us);

@@ -88,8 +88,10 @@ static ngx_int_t
 ngx_http_portail_actualite_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    ngx_int_t  rc;
-    ngx_str_t  id;
+    ngx_int_t                     rc;
+    ngx_str_t                     id;
+    ngx_http_portail_pg_call_t   *call;
+    ngx_http_portail_pg_query_t  *q;
 
     rc = ngx_http_portail_path_id(r, &ctx->args[0], &id);
 
@@ -101,7 +103,19 @@ ngx_http_portail_actualite_get(ngx_http_request_t *r,
         return ngx_http_portail_send_error(r, "introuvable");
     }
 
-    return ngx_http_portail_tenant_read(r, ctx,
+    call = ngx_http_portail_request_call(r,
                     &ngx_http_portail_accueil_stmts[NGX_HTTP_PORTAIL_ACTUALITE],
-                    id.data, id.len);
+                    &q);
+
+    if (call == NULL
+        || ngx_http_portail_session_param(q, call, ctx) != NGX_OK
+        || ngx_http_portail_pg_param(call, id.data, id.len) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* news are published ahead of time: the standby may answer */
+    q->primary = 0;
+
+    return ngx_http_portail_query(r, ctx, q, ngx_http_portail_tenant_read_done);
 }

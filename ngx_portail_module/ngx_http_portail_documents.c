@@ -410,6 +410,9 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* a list a few moments old is still the list: the standby may answer */
+    q->primary = 0;
+
     return ngx_http_portail_query(r, ctx, q,
                                   ngx_http_portail_documents_list_done);
 
@@ -493,6 +496,9 @@ ngx_http_portail_documents_file(ngx_http_request_t *r,
     }
 
     call->binary = 1;
+
+    /* documents arrive by the nightly import: the standby may answer */
+    q->primary = 0;
 
     return ngx_http_portail_query(r, ctx, q,
                                   ngx_http_portail_documents_file_done);

@@ -44,6 +44,7 @@ typedef struct {
 typedef struct {
     ngx_atomic_t                      pid;
     ngx_http_portail_pg_stats_t       pool;
+    ngx_http_portail_standby_stats_t  standby;
 } ngx_http_portail_worker_slot_t;
 
 
@@ -62,6 +63,8 @@ static ngx_int_t ngx_http_portail_metrics_init_zone(ngx_shm_zone_t *zone,
 static ngx_int_t ngx_http_portail_metrics_log(ngx_http_request_t *r);
 static ngx_int_t ngx_http_portail_metrics_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
+static u_char *ngx_http_portail_metrics_standby(u_char *p,
+    ngx_http_portail_metrics_shm_t *m);
 static void ngx_http_portail_histogram_add(ngx_http_portail_histogram_t *h,
     ngx_msec_int_t us);
 
@@ -238,6 +241,21 @@ ngx_http_portail_metrics_pool_slot(void)
 }
 
 
+/* called after ngx_http_portail_metrics_pool_slot(), which cleared it */
+
+ngx_http_portail_standby_stats_t *
+ngx_http_portail_metrics_standby_slot(void)
+{
+    if (ngx_http_portail_metrics == NULL
+        || ngx_worker >= NGX_HTTP_PORTAIL_WORKERS)
+    {
+        return NULL;
+    }
+
+    return &ngx_http_portail_metrics->workers[ngx_worker].standby;
+}
+
+
 void
 ngx_http_portail_metrics_signin(ngx_uint_t outcome)
 {
@@ -388,6 +406,57 @@ ngx_http_portail_metrics_histogram(u_char *p, const char *name,
 }
 
 
+/* portail_database_standby: where lag-tolerant reads went, and its lag */
+
+static u_char *
+ngx_http_portail_metrics_standby(u_char *p, ngx_http_portail_metrics_shm_t *m)
+{
+    ngx_uint_t                       i;
+    ngx_atomic_uint_t                reads, fallbacks;
+    ngx_http_portail_worker_slot_t  *w;
+
+    for (i = 0, reads = 0, fallbacks = 0; i < NGX_HTTP_PORTAIL_WORKERS; i++) {
+        reads += m->workers[i].standby.reads;
+        fallbacks += m->workers[i].standby.fallbacks;
+    }
+
+    p = ngx_sprintf(p,
+           "# HELP portail_db_standby_reads_total Lag-tolerant reads sent to "
+           "the standby, by who answered.\n"
+           "# TYPE portail_db_standby_reads_total counter\n"
+           "portail_db_standby_reads_total{answered_by=\"standby\"} %uA\n"
+           "portail_db_standby_reads_total{answered_by=\"primary\"} %uA\n",
+           reads, fallbacks);
+
+    p = ngx_sprintf(p,
+           "# HELP portail_db_standby_usable Whether the standby was within "
+           "portail_database_standby_max_lag at the last measure.\n"
+           "# TYPE portail_db_standby_usable gauge\n");
+    for (i = 0; i < NGX_HTTP_PORTAIL_WORKERS; i++) {
+        w = &m->workers[i];
+        if (w->pid && w->standby.configured) {
+            p = ngx_sprintf(p, "portail_db_standby_usable{worker=\"%ui\"} "
+                               "%ui\n", i, w->standby.usable);
+        }
+    }
+
+    p = ngx_sprintf(p,
+           "# HELP portail_db_standby_lag_seconds The standby's replay lag "
+           "at the last measure that succeeded.\n"
+           "# TYPE portail_db_standby_lag_seconds gauge\n");
+    for (i = 0; i < NGX_HTTP_PORTAIL_WORKERS; i++) {
+        w = &m->workers[i];
+        if (w->pid && w->standby.configured) {
+            p = ngx_sprintf(p, "portail_db_standby_lag_seconds{worker=\"%ui\"}"
+                               " %uA.%03uA\n", i, w->standby.lag / 1000,
+                            w->standby.lag % 1000);
+        }
+    }
+
+    return p;
+}
+
+
 static ngx_int_t
 ngx_http_portail_metrics_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
@@ -406,7 +475,7 @@ ngx_http_portail_metrics_done(ngx_http_request_t *r,
     m = ngx_http_portail_metrics;
 
     size = 16384 + NGX_HTTP_PORTAIL_SECTIONS * NGX_HTTP_PORTAIL_STATUSES * 96
-           + NGX_HTTP_PORTAIL_WORKERS * 640;
+           + NGX_HTTP_PORTAIL_WORKERS * 900;
 
     out = ngx_pnalloc(r->pool, size);
     if (out == NULL || m == NULL) {
@@ -525,6 +594,14 @@ ngx_http_portail_metrics_done(ngx_http_request_t *r,
         p = ngx_sprintf(p, "portail_db_errors_total{reason=\"%s\"} %uA\n",
                         (j == 0) ? "failed" : (j == 1) ? "timeout"
                         : (j == 2) ? "overloaded" : "connect", n);
+    }
+
+    for (i = 0, db = 0; i < NGX_HTTP_PORTAIL_WORKERS; i++) {
+        db |= (m->workers[i].pid && m->workers[i].standby.configured);
+    }
+
+    if (db) {
+        p = ngx_http_portail_metrics_standby(p, m);
     }
 
     p = ngx_http_portail_metrics_histogram(p,

@@ -14,7 +14,16 @@ static const ngx_http_portail_route_t *ngx_http_portail_route(
 static ngx_int_t ngx_http_portail_not_allowed(ngx_http_request_t *r,
     ngx_str_t *allow);
 static void ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q);
-static ngx_uint_t ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q);
+static ngx_uint_t ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_query_run(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_handler_pt next);
+static ngx_int_t ngx_http_portail_query_standby(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_handler_pt next);
+static void ngx_http_portail_query_checked(
+    ngx_http_portail_pg_query_t *check);
 static void ngx_http_portail_check_broken(ngx_http_request_t *r);
 
 static void *ngx_http_portail_create_main_conf(ngx_conf_t *cf);
@@ -81,6 +90,13 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       ngx_conf_set_str_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_portail_main_conf_t, standby.conninfo),
+      NULL },
+
+    { ngx_string("portail_database_standby_max_lag"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, standby_max_lag),
       NULL },
 
     { ngx_string("portail_database_max_connections"),
@@ -623,10 +639,25 @@ ngx_http_portail_not_allowed(ngx_http_request_t *r, ngx_str_t *allow)
  * Runs a query for a request: the request stays alive until the database
  * answers, next() then builds the response.  Database failures are
  * answered here (503/504/500) unless next() is the one to decide.
+ * A read that tolerates a little lag says so with q->primary = 0: the
+ * standby may answer it (docs/architecture.md lists which).
  */
 
 ngx_int_t
 ngx_http_portail_query(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
+    ngx_http_portail_pg_query_t *q, ngx_http_portail_handler_pt next)
+{
+    if (!q->primary && ctx->has_token && ngx_http_portail_pg_standby_usable())
+    {
+        return ngx_http_portail_query_standby(r, ctx, q, next);
+    }
+
+    return ngx_http_portail_query_run(r, ctx, q, next);
+}
+
+
+static ngx_int_t
+ngx_http_portail_query_run(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
     ngx_http_portail_pg_query_t *q, ngx_http_portail_handler_pt next)
 {
     q->handler = ngx_http_portail_query_done;
@@ -670,21 +701,95 @@ ngx_http_portail_request_call(ngx_http_request_t *r,
 
 
 /*
+ * A read that tolerates a little lag: the standby answers it while the
+ * primary checks the session, both at once.  The standby may not have
+ * replayed a sign-out yet, and only the primary may say a session is open.
+ * Without a standby within portail_database_standby_max_lag of the
+ * primary, this is ngx_http_portail_query().
+ */
+
+static ngx_int_t
+ngx_http_portail_query_standby(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_handler_pt next)
+{
+    ngx_http_portail_pg_query_t  *check;
+
+    check = ngx_http_portail_session_check_query(r, ctx);
+    if (check == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    check->handler = ngx_http_portail_query_checked;
+    check->data = r;
+
+    ctx->session_refused = 0;
+    ctx->standby_answered = 0;
+
+    /* set first: the check may be answered at once */
+    ctx->verifying = 1;
+
+    if (ngx_http_portail_pg_run(check) != NGX_OK) {
+        /* the primary refused at once: the read will say why */
+        ctx->verifying = 0;
+        q->primary = 1;
+        return ngx_http_portail_query_run(r, ctx, q, next);
+    }
+
+    return ngx_http_portail_query_run(r, ctx, q, next);
+}
+
+
+/* the primary's word on the session of a read sent to the standby */
+
+static void
+ngx_http_portail_query_checked(ngx_http_portail_pg_query_t *check)
+{
+    ngx_http_request_t      *r;
+    ngx_http_portail_ctx_t  *ctx;
+
+    r = check->data;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+
+    if (!ctx->verifying) {
+        return;
+    }
+
+    ctx->verifying = 0;
+
+    /* a failure here is the read's to report, when it asks again */
+    ctx->session_refused = (check->rc != NGX_HTTP_PORTAIL_PG_OK
+                            || ngx_http_portail_pg_rows(check, 0) == 0);
+
+    if (ctx->standby_answered) {
+        ctx->standby_answered = 0;
+        ngx_http_portail_query_done(ctx->query);
+    }
+}
+
+
+/*
  * A read sent to the standby is asked again of the primary when the
- * standby failed, or when its first statement found no row: a session
- * opened a moment ago, or a row just written, may not have reached the
- * standby yet, and only the primary may say "no".  1: asked again.
+ * standby failed, when its first statement found no row (a session opened
+ * a moment ago, or a row just written, may not have reached the standby
+ * yet, and only the primary may say "no"), or when the primary did not
+ * confirm the session.  1: asked again.
  */
 
 static ngx_uint_t
-ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q)
+ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_ctx_t *ctx)
 {
     ngx_uint_t  i;
 
-    if (q->rc == NGX_HTTP_PORTAIL_PG_OK && ngx_http_portail_pg_rows(q, 0) > 0)
+    if (q->rc == NGX_HTTP_PORTAIL_PG_OK && ngx_http_portail_pg_rows(q, 0) > 0
+        && !ctx->session_refused)
     {
+        ngx_http_portail_pg_standby_count(0);
         return 0;
     }
+
+    ngx_http_portail_pg_standby_count(1);
 
     for (i = 0; i < NGX_HTTP_PORTAIL_PG_MAX_CALLS; i++) {
         if (q->results[i]) {
@@ -719,9 +824,16 @@ ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q)
     c = r->connection;
     ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
 
-    if (!q->primary && ngx_http_portail_query_again(q)) {
-        /* the standby could not answer, or found nothing: ask the primary */
-        return;
+    if (!q->primary) {
+        if (ctx->verifying) {
+            /* the standby was faster than the primary's session check */
+            ctx->standby_answered = 1;
+            return;
+        }
+
+        if (ngx_http_portail_query_again(q, ctx)) {
+            return;
+        }
     }
 
     r->read_event_handler = ngx_http_block_reading;
@@ -831,6 +943,7 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
     pmcf->database.query_timeout = NGX_CONF_UNSET_MSEC;
     pmcf->database.connect_timeout = NGX_CONF_UNSET_MSEC;
     pmcf->database.keepalive_timeout = NGX_CONF_UNSET_MSEC;
+    pmcf->standby_max_lag = NGX_CONF_UNSET_MSEC;
     pmcf->json_max_size = NGX_CONF_UNSET_SIZE;
     pmcf->upload_max_size = NGX_CONF_UNSET_SIZE;
     pmcf->upload_max_body = NGX_CONF_UNSET_SIZE;
@@ -910,6 +1023,7 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     pmcf->standby.query_timeout = pmcf->database.query_timeout;
     pmcf->standby.connect_timeout = pmcf->database.connect_timeout;
     pmcf->standby.keepalive_timeout = pmcf->database.keepalive_timeout;
+    ngx_conf_init_msec_value(pmcf->standby_max_lag, 2000);
 
     ngx_conf_init_value(pmcf->session.idle_timeout, 30 * 60);
     ngx_conf_init_value(pmcf->session.lifetime, 12 * 3600);
@@ -1205,6 +1319,7 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
     if (ngx_http_portail_add_routes(cf, ngx_http_portail_core_routes)
         != NGX_OK
         || ngx_http_portail_metrics_init(cf) != NGX_OK
+        || ngx_http_portail_pg_init(cf) != NGX_OK
         || ngx_http_portail_sante_init(cf) != NGX_OK
         || ngx_http_portail_session_init(cf) != NGX_OK
         || ngx_http_portail_auth_init(cf) != NGX_OK

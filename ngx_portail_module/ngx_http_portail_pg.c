@@ -40,6 +40,9 @@
 /* how long a cancelled statement may take to report its cancellation */
 #define NGX_HTTP_PORTAIL_PG_DRAIN_TIME  2000
 
+/* how often each worker measures the standby's lag */
+#define NGX_HTTP_PORTAIL_PG_PROBE_TIME  1000
+
 
 struct ngx_http_portail_pg_conn_s {
     ngx_queue_t                       queue;
@@ -74,9 +77,17 @@ struct ngx_http_portail_pg_pool_s {
     ngx_log_t                        *log;
     u_char                            timeout[NGX_INT_T_LEN + 1];
     time_t                            logged;
+
+    /* the standby's: its lag, measured by a timer */
+    ngx_event_t                       probe;
+    ngx_http_portail_standby_stats_t *standby;
+    ngx_http_portail_standby_stats_t  standby_local;
+    ngx_msec_t                        max_lag;
+
     /* prepare statements when first used only (the standby: it is asked
      * for few of them, and refuses some) */
     unsigned                          lazy:1;
+    unsigned                          probing:1;
 };
 
 
@@ -109,10 +120,45 @@ static void ngx_http_portail_pg_finish(ngx_http_portail_pg_query_t *q,
 static void ngx_http_portail_pg_query_cleanup(void *data);
 static void ngx_http_portail_pg_log_error(ngx_http_portail_pg_pool_t *pool,
     ngx_uint_t level, const char *what, PGconn *pg);
+static void ngx_http_portail_pg_probe_handler(ngx_event_t *ev);
+static void ngx_http_portail_pg_probe_done(ngx_http_portail_pg_query_t *q);
+static void ngx_http_portail_pg_probe_result(ngx_http_portail_pg_pool_t *pool,
+    int64_t lag);
 
 
 /* the primary's pool, and the standby's when portail_database_standby */
 static ngx_http_portail_pg_pool_t  *ngx_http_portail_pg_pools[2];
+
+
+/*
+ * The standby's lag in milliseconds: 0 when it has replayed all it
+ * received from a primary it still streams from, else the age of the last
+ * transaction it replayed; -1 when it replayed none yet.  A standby that
+ * lost its primary ages, and stops being asked, even with no write to see.
+ * (pg_stat_wal_receiver shows a row, with its pid, to any role.)
+ */
+
+static ngx_http_portail_stmt_t  ngx_http_portail_pg_stmts[] = {
+
+    { "standby_retard",
+      "SELECT CASE"
+      " WHEN NOT pg_is_in_recovery() THEN 0"
+      " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
+      " AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0"
+      " ELSE coalesce(greatest(0, extract(epoch FROM clock_timestamp()"
+      " - pg_last_xact_replay_timestamp()) * 1000), -1)"
+      " END::bigint",
+      0, 0 }
+};
+
+
+ngx_int_t
+ngx_http_portail_pg_init(ngx_conf_t *cf)
+{
+    return ngx_http_portail_pg_register(cf, ngx_http_portail_pg_stmts,
+                                        sizeof(ngx_http_portail_pg_stmts)
+                                        / sizeof(ngx_http_portail_stmt_t));
+}
 
 
 /* microseconds of a monotonic clock: nginx's cached time is milliseconds */
@@ -202,6 +248,7 @@ ngx_http_portail_pg_create(ngx_cycle_t *cycle,
 ngx_int_t
 ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle)
 {
+    ngx_http_portail_pg_pool_t     *pool;
     ngx_http_portail_main_conf_t   *pmcf;
 
     pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_portail_module);
@@ -228,7 +275,25 @@ ngx_http_portail_pg_init_worker(ngx_cycle_t *cycle)
             return NGX_ERROR;
         }
 
-        ngx_http_portail_pg_pools[1]->lazy = 1;
+        pool = ngx_http_portail_pg_pools[1];
+        pool->lazy = 1;
+        pool->max_lag = pmcf->standby_max_lag;
+
+        pool->standby = ngx_http_portail_metrics_standby_slot();
+        if (pool->standby == NULL) {
+            pool->standby = &pool->standby_local;
+        }
+
+        pool->standby->configured = 1;
+
+        /* not asked until a first measure says it is close enough */
+
+        pool->probe.handler = ngx_http_portail_pg_probe_handler;
+        pool->probe.data = pool;
+        pool->probe.log = cycle->log;
+        pool->probe.cancelable = 1;
+
+        ngx_add_timer(&pool->probe, 1);
     }
 
     return NGX_OK;
@@ -284,6 +349,10 @@ ngx_http_portail_pg_exit_worker(ngx_cycle_t *cycle)
 
     for (i = 0; i < 2; i++) {
         if (ngx_http_portail_pg_pools[i]) {
+            if (ngx_http_portail_pg_pools[i]->probe.timer_set) {
+                ngx_del_timer(&ngx_http_portail_pg_pools[i]->probe);
+            }
+
             ngx_http_portail_pg_shutdown(ngx_http_portail_pg_pools[i]);
             ngx_http_portail_pg_pools[i] = NULL;
         }
@@ -296,6 +365,151 @@ ngx_http_portail_pg_stats(void)
 {
     return ngx_http_portail_pg_pools[0] ? ngx_http_portail_pg_pools[0]->stats
                                         : NULL;
+}
+
+
+/* whether lag-tolerant reads may go to the standby now */
+
+ngx_uint_t
+ngx_http_portail_pg_standby_usable(void)
+{
+    return ngx_http_portail_pg_pools[1]
+           && ngx_http_portail_pg_pools[1]->standby->usable;
+}
+
+
+void
+ngx_http_portail_pg_standby_count(ngx_uint_t fallback)
+{
+    ngx_http_portail_pg_pool_t  *pool;
+
+    pool = ngx_http_portail_pg_pools[1];
+
+    if (pool == NULL) {
+        return;
+    }
+
+    if (fallback) {
+        pool->standby->fallbacks++;
+
+    } else {
+        pool->standby->reads++;
+    }
+}
+
+
+static void
+ngx_http_portail_pg_probe_handler(ngx_event_t *ev)
+{
+    ngx_pool_t                   *mem;
+    ngx_http_portail_pg_pool_t   *pool;
+    ngx_http_portail_pg_query_t  *q;
+
+    pool = ev->data;
+
+    if (pool->probing || ngx_exiting || ngx_terminate || ngx_quit) {
+        return;
+    }
+
+    mem = ngx_create_pool(512, pool->log);
+    if (mem == NULL) {
+        goto failed;
+    }
+
+    q = ngx_http_portail_pg_query(mem, pool->log);
+
+    if (q == NULL
+        || ngx_http_portail_pg_call(q, &ngx_http_portail_pg_stmts[0]) == NULL)
+    {
+        ngx_destroy_pool(mem);
+        goto failed;
+    }
+
+    q->handler = ngx_http_portail_pg_probe_done;
+    q->data = mem;
+    q->standalone = 1;
+    q->primary = 0;
+    q->probe = 1;
+
+    pool->probing = 1;
+
+    if (ngx_http_portail_pg_run(q) == NGX_OK) {
+        return;
+    }
+
+    pool->probing = 0;
+    ngx_destroy_pool(mem);
+
+failed:
+
+    ngx_http_portail_pg_probe_result(pool, -1);
+}
+
+
+static void
+ngx_http_portail_pg_probe_done(ngx_http_portail_pg_query_t *q)
+{
+    int64_t                      lag;
+    ngx_str_t                    v;
+    ngx_http_portail_pg_pool_t  *pool;
+
+    pool = ngx_http_portail_pg_pools[1];
+    lag = -1;
+
+    if (q->rc == NGX_HTTP_PORTAIL_PG_OK
+        && ngx_http_portail_pg_value(q, 0, 0, 0, &v) == NGX_OK)
+    {
+        lag = (v.len && v.data[0] != '-') ? ngx_atoof(v.data, v.len) : -1;
+    }
+
+    ngx_destroy_pool(q->data);
+
+    if (pool == NULL) {
+        return;
+    }
+
+    pool->probing = 0;
+    ngx_http_portail_pg_probe_result(pool, lag);
+}
+
+
+/* lag: milliseconds, or -1 when the standby could not say */
+
+static void
+ngx_http_portail_pg_probe_result(ngx_http_portail_pg_pool_t *pool,
+    int64_t lag)
+{
+    ngx_uint_t  usable;
+
+    usable = (lag >= 0 && (ngx_msec_t) lag <= pool->max_lag);
+
+    if (lag >= 0) {
+        pool->standby->lag = (ngx_atomic_uint_t) lag;
+    }
+
+    if (usable != pool->standby->usable) {
+        if (usable) {
+            ngx_log_error(NGX_LOG_NOTICE, pool->log, 0,
+                          "portail: standby within %M ms of the primary, "
+                          "lag-tolerant reads go to it", pool->max_lag);
+
+        } else if (lag >= 0) {
+            ngx_log_error(NGX_LOG_WARN, pool->log, 0,
+                          "portail: standby %L ms behind the primary, "
+                          "reads go to the primary", lag);
+
+        } else {
+            ngx_log_error(NGX_LOG_WARN, pool->log, 0,
+                          "portail: standby cannot tell its lag, "
+                          "reads go to the primary");
+        }
+
+        pool->standby->usable = usable;
+    }
+
+    if (!ngx_exiting && !ngx_terminate && !ngx_quit) {
+        ngx_add_timer(&pool->probe, NGX_HTTP_PORTAIL_PG_PROBE_TIME);
+    }
 }
 
 
@@ -590,8 +804,17 @@ ngx_http_portail_pg_run(ngx_http_portail_pg_query_t *q)
     ngx_http_portail_pg_pool_t  *pool;
 
     /* reads that tolerate a little lag may go to the standby */
-    pool = (!q->primary && ngx_http_portail_pg_pools[1])
-           ? ngx_http_portail_pg_pools[1] : ngx_http_portail_pg_pools[0];
+
+    if (q->probe) {
+        pool = ngx_http_portail_pg_pools[1];
+
+    } else if (!q->primary && ngx_http_portail_pg_standby_usable()) {
+        pool = ngx_http_portail_pg_pools[1];
+
+    } else {
+        pool = ngx_http_portail_pg_pools[0];
+        q->primary = 1;
+    }
 
     if (pool == NULL) {
         q->rc = NGX_HTTP_PORTAIL_PG_UNAVAILABLE;

@@ -669,6 +669,29 @@ ngx_http_portail_access_done(ngx_http_portail_pg_query_t *q)
 }
 
 
+/* a query asking whether the request's session is open, for the primary */
+
+ngx_http_portail_pg_query_t *
+ngx_http_portail_session_check_query(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx)
+{
+    ngx_http_portail_pg_call_t   *call;
+    ngx_http_portail_pg_query_t  *q;
+
+    call = ngx_http_portail_request_call(r,
+               &ngx_http_portail_session_stmts[NGX_HTTP_PORTAIL_SESSION_CHECK],
+               &q);
+
+    if (call == NULL
+        || ngx_http_portail_session_param(q, call, ctx) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return q;
+}
+
+
 /* records activity for the idle timeout; nobody waits for it */
 
 static void

@@ -29,7 +29,7 @@ our @EXPORT = qw(
     abort_request mails clear_mails wait_for_mail json_decode json_encode
     portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG
     mail_token mail_text open_session csrf_for after_blocks wait_for_mail_count
-    start_node
+    start_node start_standby standby_sql_value standby_caught_up
 );
 
 $ENV{TEST_NGINX_POSTGRESQL_HOST} ||= '127.0.0.1';
@@ -305,6 +305,68 @@ sub start_node {
         }
     };
     return ($port, $stop);
+}
+
+# --- a streaming hot standby -------------------------------------------------
+#
+# A standby of the test cluster made by the test itself (pg_basebackup -R,
+# tools/pgcluster replica), for lag-tolerant reads.  Returns its port and a
+# function that removes it.  Call reset_database() first: a database
+# dropped on the primary ends the standby's sessions on it.
+
+sub _free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, ReuseAddr => 1);
+    my $p = $s->sockport;
+    close $s;
+    return $p;
+}
+
+sub start_standby {
+    my $dir = _cluster() . '-standby';
+    system("$root/tools/pgcluster", 'destroy', $dir);
+    my $port = _free_port();
+    system("$root/tools/pgcluster", 'replica', $dir, $port,
+           $ENV{TEST_NGINX_POSTGRESQL_PORT}) == 0
+        or die "the standby did not start\n";
+    standby_caught_up($port);
+    my $stop = sub { system("$root/tools/pgcluster", 'destroy', $dir) };
+    return ($port, $stop, $dir);
+}
+
+sub _standby_connect {
+    my ($port) = @_;
+    return DBI->connect("dbi:Pg:host=$ENV{TEST_NGINX_POSTGRESQL_HOST};port=$port;"
+                        . "dbname=$ENV{TEST_NGINX_POSTGRESQL_DB}",
+                        $ENV{TEST_PORTAIL_PG_SUPERUSER}, '',
+                        { RaiseError => 1, AutoCommit => 1, PrintError => 0 });
+}
+
+# a value read on the standby (as superuser: pg_wal_replay_pause() too)
+sub standby_sql_value {
+    my ($port, $query, @bind) = @_;
+    my $h = _standby_connect($port);
+    $h->{pg_placeholder_dollaronly} = 1;
+    $h->do(q{SET search_path = portail});
+    my ($v) = $h->selectrow_array($query, undef, @bind);
+    $h->disconnect;
+    return $v;
+}
+
+# waits until the standby replayed all the primary wrote so far
+sub standby_caught_up {
+    my ($port) = @_;
+    my $target = sql_value(q{SELECT pg_current_wal_lsn()::text});
+    my $deadline = time + 20;
+    while (time < $deadline) {
+        my $done = eval {
+            standby_sql_value($port, q{SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn},
+                              $target);
+        };
+        return 1 if $done;
+        sleep 0.05;
+    }
+    die "the standby did not catch up with the primary\n";
 }
 
 # --- PostgreSQL faults -----------------------------------------------------
