@@ -184,6 +184,7 @@ typedef struct {
     ngx_str_t                         from;
     ngx_msec_t                        interval;
     ngx_msec_t                        timeout;
+    ngx_msec_t                        lease;
     ngx_uint_t                        max_attempts;
 } ngx_http_portail_mail_conf_t;
 

@@ -12,8 +12,12 @@
  * A message is marked sent as soon as the relay has accepted it (250 after
  * DATA); temporary refusals and failures are retried with a growing delay,
  * permanent ones (5xx) are abandoned and kept with the reason.  The only
- * window for a duplicate is a crash between the relay's 250 and that mark;
- * the Message-ID is stable across attempts, so a receiver can tell.
+ * window for a duplicate is a crash of the worker between the relay's 250
+ * and that mark; the Message-ID is stable across attempts, so a receiver can
+ * tell.  When PostgreSQL cannot record the mark (it is down or restarting),
+ * the worker keeps the message's id and records it first thing at its next
+ * rounds, so a database restart sends nothing twice as long as it is back
+ * within the lease (portail_mail_lease).
  *
  * Rows that name a template (modele) are rendered here, in French, plain
  * text and HTML, with the office's contact details from the configuration.
@@ -47,9 +51,17 @@ typedef struct {
 } ngx_http_portail_mail_t;
 
 
+/* a message the relay accepted that PostgreSQL could not yet record */
+typedef struct {
+    u_char                            id[NGX_INT64_LEN];
+    size_t                            len;
+} ngx_http_portail_unrecorded_t;
+
+
 typedef struct {
     ngx_http_portail_main_conf_t     *conf;
     ngx_event_t                       timer;
+    ngx_array_t                       unrecorded;
     ngx_pool_t                       *pool;        /* one per batch */
     ngx_http_portail_mail_t          *mails;
     ngx_uint_t                        nmails;
@@ -61,6 +73,15 @@ typedef struct {
     ngx_str_t                         from;        /* address only */
     ngx_uint_t                        busy;
 } ngx_http_portail_mailer_t;
+
+
+/* the outcome of one message, on its own pool */
+typedef struct {
+    ngx_http_portail_mailer_t        *mailer;
+    ngx_pool_t                       *pool;
+    ngx_str_t                         id;
+    ngx_uint_t                        sent;
+} ngx_http_portail_mark_t;
 
 
 typedef struct {
@@ -83,7 +104,7 @@ static ngx_http_portail_stmt_t  ngx_http_portail_mail_stmts[] = {
     /* a lease, not a lock held across the SMTP exchange */
     { "courriel_reserver",
       "UPDATE portail.courriel c"
-      " SET reserve_jusqu_a = now() + interval '2 minutes',"
+      " SET reserve_jusqu_a = now() + $3::bigint * interval '1 millisecond',"
       " essais = c.essais + 1,"
       " message_id = coalesce(c.message_id, '<courriel.' || c.id || '.'"
       " || extract(epoch FROM c.cree_le)::bigint || '@' || $1::text || '>')"
@@ -97,7 +118,7 @@ static ngx_http_portail_stmt_t  ngx_http_portail_mail_stmts[] = {
       " c.donnees, c.message_id, c.essais,"
       " to_char(now() AT TIME ZONE 'UTC',"
       " 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"')",
-      2, 0 },
+      3, 0 },
 
     /* sent: the link's token has no business staying in the table */
     { "courriel_envoye",
@@ -234,8 +255,9 @@ static void ngx_http_portail_smtp_fail(ngx_http_portail_mailer_t *m,
     const char *why);
 static void ngx_http_portail_smtp_close(ngx_http_portail_mailer_t *m);
 static void ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
-    ngx_http_portail_mail_t *mail, ngx_int_t sent, const char *error,
-    ngx_uint_t permanent);
+    ngx_str_t *id, ngx_int_t sent, const char *error, ngx_uint_t permanent);
+static void ngx_http_portail_mail_unrecorded(ngx_http_portail_mailer_t *m,
+    ngx_str_t *id);
 static void ngx_http_portail_mail_done(ngx_http_portail_mailer_t *m,
     ngx_msec_t next);
 static void ngx_http_portail_mark_done(ngx_http_portail_pg_query_t *q);
@@ -287,6 +309,13 @@ ngx_http_portail_mail_init_worker(ngx_cycle_t *cycle)
 
     m->conf = pmcf;
 
+    if (ngx_array_init(&m->unrecorded, cycle->pool, NGX_HTTP_PORTAIL_MAIL_BATCH,
+                       sizeof(ngx_http_portail_unrecorded_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     /* "Portail locataire <noreply@...>": the envelope wants the address */
     m->from = pmcf->mail.from;
     lt = ngx_strlchr(m->from.data, m->from.data + m->from.len, '<');
@@ -324,15 +353,32 @@ static void
 ngx_http_portail_mail_tick(ngx_event_t *ev)
 {
     u_char                       *at;
-    ngx_str_t                     domain;
-    ngx_http_portail_mailer_t    *m;
-    ngx_http_portail_pg_call_t   *call;
-    ngx_http_portail_pg_query_t  *q;
+    ngx_str_t                       domain, id;
+    ngx_uint_t                      i, n;
+    ngx_http_portail_mailer_t      *m;
+    ngx_http_portail_pg_call_t     *call;
+    ngx_http_portail_pg_query_t    *q;
+    ngx_http_portail_unrecorded_t  *u;
 
     m = ev->data;
 
     if (ngx_exiting || ngx_terminate || ngx_quit) {
         return;
+    }
+
+    /*
+     * Messages sent but not yet recorded first.  A mark that fails again
+     * is pushed back at an index no greater than the one being read, and
+     * without growing the array: the loop reads each entry before.
+     */
+    n = m->unrecorded.nelts;
+    m->unrecorded.nelts = 0;
+    u = m->unrecorded.elts;
+
+    for (i = 0; i < n; i++) {
+        id.data = u[i].id;
+        id.len = u[i].len;
+        ngx_http_portail_mail_mark(m, &id, 1, NULL, 0);
     }
 
     m->pool = ngx_create_pool(4096, ev->log);
@@ -355,6 +401,8 @@ ngx_http_portail_mail_tick(ngx_event_t *ev)
     if (call == NULL
         || ngx_http_portail_pg_param_str(q, call, &domain) != NGX_OK
         || ngx_http_portail_pg_param_int(q, call, NGX_HTTP_PORTAIL_MAIL_BATCH)
+           != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call, m->conf->mail.lease)
            != NGX_OK)
     {
         goto failed;
@@ -644,7 +692,7 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
             ngx_log_error(NGX_LOG_ALERT, m->timer.log, 0,
                           "portail: e-mail %V names an unknown template "
                           "\"%V\", abandoned", &mail->id, &model);
-            ngx_http_portail_mail_mark(m, mail, 0, "modèle inconnu", 1);
+            ngx_http_portail_mail_mark(m, &mail->id, 0, "modèle inconnu", 1);
             return NGX_ERROR;
         }
 
@@ -1133,7 +1181,7 @@ ngx_http_portail_smtp_reply(ngx_http_portail_mailer_t *m, ngx_uint_t code,
         ngx_log_error(NGX_LOG_INFO, m->timer.log, 0,
                       "portail: e-mail %V sent to %V", &mail->id, &mail->to);
 
-        ngx_http_portail_mail_mark(m, mail, 1, NULL, 0);
+        ngx_http_portail_mail_mark(m, &mail->id, 1, NULL, 0);
         (void) ngx_http_portail_smtp_next(m);
         return;
 
@@ -1156,7 +1204,7 @@ refused_message:
                   "portail: relay refused e-mail %V to %V: \"%V\"",
                   &mail->id, &mail->to, line);
 
-    ngx_http_portail_mail_mark(m, mail, 0,
+    ngx_http_portail_mail_mark(m, &mail->id, 0,
                                err ? (char *) err : "refusé par le relais",
                                code >= 500);
 
@@ -1210,7 +1258,7 @@ ngx_http_portail_smtp_fail(ngx_http_portail_mailer_t *m, const char *why)
                   "will be retried", why, m->nmails - m->current);
 
     for (i = m->current; i < m->nmails; i++) {
-        ngx_http_portail_mail_mark(m, &m->mails[i], 0, why, 0);
+        ngx_http_portail_mail_mark(m, &m->mails[i].id, 0, why, 0);
     }
 
     ngx_http_portail_smtp_close(m);
@@ -1234,22 +1282,32 @@ ngx_http_portail_smtp_close(ngx_http_portail_mailer_t *m)
  */
 
 static void
-ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
-    ngx_http_portail_mail_t *mail, ngx_int_t sent, const char *error,
-    ngx_uint_t permanent)
+ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m, ngx_str_t *id,
+    ngx_int_t sent, const char *error, ngx_uint_t permanent)
 {
     ngx_str_t                     err;
     ngx_pool_t                   *pool;
+    ngx_http_portail_mark_t      *mark;
     ngx_http_portail_pg_call_t   *call;
     ngx_http_portail_pg_query_t  *q;
 
     pool = ngx_create_pool(512, m->timer.log);
     if (pool == NULL) {
-        return;
+        goto unrecorded;
     }
 
+    mark = ngx_palloc(pool, sizeof(ngx_http_portail_mark_t));
     q = ngx_http_portail_pg_query(pool, m->timer.log);
-    if (q == NULL) {
+    if (mark == NULL || q == NULL) {
+        goto failed;
+    }
+
+    mark->mailer = m;
+    mark->pool = pool;
+    mark->sent = sent;
+    mark->id.len = id->len;
+    mark->id.data = ngx_pstrdup(pool, id);
+    if (mark->id.data == NULL) {
         goto failed;
     }
 
@@ -1257,7 +1315,7 @@ ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
         call = ngx_http_portail_pg_call(q,
                       &ngx_http_portail_mail_stmts[NGX_HTTP_PORTAIL_MAIL_SENT]);
         if (call == NULL
-            || ngx_http_portail_pg_param_str(q, call, &mail->id) != NGX_OK)
+            || ngx_http_portail_pg_param_str(q, call, &mark->id) != NGX_OK)
         {
             goto failed;
         }
@@ -1269,7 +1327,7 @@ ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
         call = ngx_http_portail_pg_call(q,
                  &ngx_http_portail_mail_stmts[NGX_HTTP_PORTAIL_MAIL_RETRY]);
         if (call == NULL
-            || ngx_http_portail_pg_param_str(q, call, &mail->id) != NGX_OK
+            || ngx_http_portail_pg_param_str(q, call, &mark->id) != NGX_OK
             || ngx_http_portail_pg_param_str(q, call, &err) != NGX_OK
             || ngx_http_portail_pg_param(call,
                                          (u_char *) (permanent ? "t" : "f"), 1)
@@ -1283,7 +1341,7 @@ ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
     }
 
     q->handler = ngx_http_portail_mark_done;
-    q->data = pool;
+    q->data = mark;
     q->standalone = 1;
 
     if (ngx_http_portail_pg_run(q) == NGX_OK) {
@@ -1292,24 +1350,75 @@ ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m,
 
 failed:
 
+    ngx_destroy_pool(pool);
+
+unrecorded:
+
+    if (sent) {
+        ngx_http_portail_mail_unrecorded(m, id);
+        return;
+    }
+
+    /* not sent: the lease expires and the message is tried again */
     ngx_log_error(NGX_LOG_ERR, m->timer.log, 0,
                   "portail: cannot record the outcome of e-mail %V",
-                  &mail->id);
-    ngx_destroy_pool(pool);
+                  id);
 }
 
 
 static void
 ngx_http_portail_mark_done(ngx_http_portail_pg_query_t *q)
 {
+    ngx_http_portail_mark_t  *mark;
+
+    mark = q->data;
+
     if (q->rc != NGX_HTTP_PORTAIL_PG_OK) {
-        /* the lease expires and the message is tried again */
-        ngx_log_error(NGX_LOG_ERR, q->log, 0,
-                      "portail: cannot record an e-mail's outcome; it may be "
-                      "sent again when its lease expires");
+        if (mark->sent) {
+            ngx_http_portail_mail_unrecorded(mark->mailer, &mark->id);
+
+        } else {
+            /* the lease expires and the message is tried again */
+            ngx_log_error(NGX_LOG_ERR, q->log, 0,
+                          "portail: cannot record the outcome of e-mail %V; "
+                          "it is tried again when its lease expires",
+                          &mark->id);
+        }
     }
 
-    ngx_destroy_pool(q->data);
+    ngx_destroy_pool(mark->pool);
+}
+
+
+/*
+ * The relay has the message but PostgreSQL does not know: keep its id and
+ * record it at the next rounds, before claiming new messages, so that it is
+ * not sent again when its lease expires.
+ */
+
+static void
+ngx_http_portail_mail_unrecorded(ngx_http_portail_mailer_t *m, ngx_str_t *id)
+{
+    ngx_http_portail_unrecorded_t  *u;
+
+    if (id->len > NGX_INT64_LEN) {
+        return;
+    }
+
+    u = ngx_array_push(&m->unrecorded);
+    if (u == NULL) {
+        ngx_log_error(NGX_LOG_ERR, m->timer.log, 0,
+                      "portail: e-mail %V was sent but cannot be recorded; "
+                      "it may be sent again when its lease expires", id);
+        return;
+    }
+
+    ngx_memcpy(u->id, id->data, id->len);
+    u->len = id->len;
+
+    ngx_log_error(NGX_LOG_WARN, m->timer.log, 0,
+                  "portail: e-mail %V was sent; recording it when the "
+                  "database answers again", id);
 }
 
 

@@ -269,6 +269,13 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       offsetof(ngx_http_portail_main_conf_t, mail.timeout),
       NULL },
 
+    { ngx_string("portail_mail_lease"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, mail.lease),
+      NULL },
+
     { ngx_string("portail_mail_max_attempts"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -963,6 +970,7 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
     pmcf->mail.smtp = NGX_CONF_UNSET_PTR;
     pmcf->mail.interval = NGX_CONF_UNSET_MSEC;
     pmcf->mail.timeout = NGX_CONF_UNSET_MSEC;
+    pmcf->mail.lease = NGX_CONF_UNSET_MSEC;
     pmcf->mail.max_attempts = NGX_CONF_UNSET_UINT;
 
     pmcf->payment.mode = NGX_CONF_UNSET_UINT;
@@ -1101,6 +1109,16 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(pmcf->mail.interval, 1000);
     ngx_conf_init_msec_value(pmcf->mail.timeout, 10000);
     ngx_conf_init_uint_value(pmcf->mail.max_attempts, 12);
+    ngx_conf_init_msec_value(pmcf->mail.lease, 120000);
+
+    /* a batch must be over, SMTP timeouts included, before another node
+     * may take its messages */
+    if (pmcf->mail.lease < 2 * pmcf->mail.timeout) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "portail_mail_lease must be at least twice "
+                           "portail_mail_timeout");
+        return NGX_CONF_ERROR;
+    }
 
     if (pmcf->mail.from.data == NULL) {
         ngx_str_set(&pmcf->mail.from, "Portail locataire "

@@ -1,6 +1,7 @@
 # The e-mail outbox: delivered once from inside nginx, retried when the
 # relay refuses for a while, abandoned (and kept) when it refuses for good,
-# rendered in French with the office's details from the configuration.
+# rendered in French with the office's details from the configuration, and sent
+# once across a PostgreSQL restart.
 use Test::Nginx::Socket 'no_plan';
 use Test::More;
 use Time::HiRes qw(sleep time);
@@ -15,6 +16,7 @@ CONF
 no_shuffle();
 
 my $refuse = $ENV{TEST_PORTAIL_SMTP_REFUSE} // die "TEST_PORTAIL_SMTP_REFUSE unset\n";
+my $hold = $ENV{TEST_PORTAIL_SMTP_HOLD} // die "TEST_PORTAIL_SMTP_HOLD unset\n";
 
 sub outbox {
     my ($dest, $model, $data) = @_;
@@ -126,6 +128,29 @@ my %after = (
         ok($m, 'messages written as text by other producers are sent as they are');
         like(mail_text($m // { raw => '' }), qr/^Texte libre é/, 'body kept');
     },
+    # the relay accepts while PostgreSQL is down: the worker records the
+    # message once the database is back, and never sends it again
+    db_restart => sub {
+        unlink "$hold.holding";
+        open my $fh, '>', $hold or die $!;
+        close $fh;
+        my $id = outbox('redemarrage@example.net', 'identifiants_rappel',
+                        { prenom => 'Redémarrage', identifiant => 'redemarrage@example.net' });
+        my $deadline = time + 15;
+        sleep 0.05 until -e "$hold.holding" || time > $deadline;
+        ok(-e "$hold.holding", 'the relay has the message and holds its answer');
+        pg_stop();
+        unlink $hold;
+        sleep 1;    # the relay says 250; the record of it fails
+        pg_start();
+        wait_until('recorded once PostgreSQL is back', sub {
+            sql_value(q{SELECT envoye_le IS NOT NULL FROM courriel WHERE id = $1}, $id) });
+        sleep 10;   # past the lease (10 s) of the claim made before the restart
+        is(scalar(grep { ($_->{to} // '') eq 'redemarrage@example.net' } mails()), 1,
+           'delivered exactly once');
+        is(sql_value(q{SELECT essais FROM courriel WHERE id = $1}, $id), 1,
+           'claimed once');
+    },
 );
 
 after_blocks(\%after);
@@ -179,3 +204,15 @@ portail: e-mail delivery failed
 --- request
 GET /api/sante
 --- timeout: 30
+
+
+
+=== TEST 7: PostgreSQL restarts between the relay's acceptance and its record: sent once [db_restart]
+--- http_config
+    portail_mail_lease 10s;
+    portail_mail_timeout 5s;
+--- request
+GET /api/sante
+--- error_log
+recording it when the database answers again
+--- timeout: 40
