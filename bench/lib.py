@@ -337,10 +337,18 @@ def wrk(url, script, seconds, connections, threads=None, env=None, timeout=5):
                      "-d", f"{seconds}s", "--timeout", f"{timeout}s",
                      "-s", str(script), url])
     r = run(cmd, capture=True, env=env, check=False)
-    line = [l for l in r.stdout.splitlines() if l.startswith(WRK_JSON)]
-    if r.returncode != 0 or not line:
+    res = wrk_summary(r.stdout) if r.returncode == 0 else None
+    if not res:
         sys.stderr.write(r.stdout + r.stderr)
         raise SystemExit("bench: wrk failed")
+    return res
+
+
+def wrk_summary(out):
+    """The line bench/wrk/report.lua writes, as a dict; None without it."""
+    line = [l for l in out.splitlines() if l.startswith(WRK_JSON)]
+    if not line:
+        return None
     res = json.loads(line[-1][len(WRK_JSON):])
     res["rps"] = res["requests"] / (res["duration_us"] / 1e6)
     res["p50"] = res["p50_us"] / 1000.0
