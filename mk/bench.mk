@@ -1,8 +1,9 @@
 # Benchmark targets (project issue #8), included by the top-level Makefile.
 # docs/performance.md explains the method, the targets and the figures.
 #
-#   make bench        every workload and baseline (bench/run): about 15
-#                     minutes, results in bench/results/<date>-<time>.md
+#   make bench        every workload and baseline (bench/run): about 10
+#                     minutes once the data are loaded (the first time: a
+#                     few more), results in bench/results/<date>-<time>.md
 #   make bench BENCH_LARGE=1
 #                     workload 5 at 100,000 households too (the first time
 #                     generates and imports them: see docs/performance.md)
