@@ -1,0 +1,2 @@
+-- The URL as given, no cookie (static files).
+dofile("bench/wrk/report.lua")
