@@ -2,7 +2,9 @@
 // (registration and forgotten identifiers ask for the same two), the e-mail
 // check, and the page skeleton.
 
-import { h } from '../dom.js';
+import { h, idUnique } from '../dom.js';
+import { pourLecteurs } from '../ui.js';
+import { libelleNature, numeroCourt, numeroLong, formaterTaille, libelleTypeFichier } from '../format.js';
 
 // The guide's "Bon à savoir" hints, word for word: tenants compare them
 // with their paper notice.
@@ -53,9 +55,9 @@ export function champReference(formulaire) {
     });
 }
 
-export function champEmail(formulaire, { libelle = 'E-mail', aide = null } = {}) {
+export function champEmail(formulaire, { nom = 'email', libelle = 'E-mail', aide = null } = {}) {
     return formulaire.texte({
-        nom: 'email',
+        nom,
         libelle,
         aide,
         type: 'email',
@@ -77,4 +79,78 @@ export function page(classe, titre, ...introduction) {
 /** Back to sign-in, used at the end of several flows. */
 export function lienConnexion(texte = 'Retour à la page de connexion') {
     return h('p', { class: 'lien-suite' }, h('a', { href: '#/connexion' }, texte));
+}
+
+/** A row of a description list: a term and its value(s). */
+export function ligne(terme, ...valeur) {
+    return h('div', {}, h('dt', {}, terme), h('dd', {}, valeur));
+}
+
+/** A description list; rows that are null are left out. */
+export function details(...lignes) {
+    return h('dl', { class: 'details' }, lignes);
+}
+
+/** "Contrat n° L/2013936 – Logement", as the guide names a contract. */
+export function libelleContrat(contrat) {
+    const nature = contrat.nature_libelle || libelleNature(contrat.nature);
+    return `Contrat n° ${numeroLong(contrat.numero)}${nature ? ` – ${nature}` : ''}`;
+}
+
+/**
+ * The contract a page shows: the one chosen (?contrat=, or earlier), if it
+ * is in `contrats`, else the first (the dwelling: the API lists it first).
+ */
+export function contratChoisi(ctx, contrats) {
+    return contrats.find((contrat) => numeroCourt(contrat.numero) === ctx.contrat) ?? contrats[0] ?? null;
+}
+
+/**
+ * The contract selector of the guide ("Contrat n° L/2013936" in a list),
+ * for tenants with several contracts (a dwelling and a parking space).  A
+ * list and a button, not a list that reloads the page as soon as it
+ * changes (RGAA 7.5: no change of context on input): arrows go through
+ * the contracts, the button shows the one chosen, whose number goes in the
+ * page's address (?contrat=2013936) and follows the tenant to the other
+ * pages.  `tous`: a first choice for all the contracts (lists).
+ * `parametres`: the other parameters of the address to keep (an object, or
+ * a function giving them at the time of the choice).
+ * Returns null when there is only one contract.
+ */
+export function selecteurContrat(ctx, { route, contrats, courant, tous = false, parametres = {} }) {
+    if (contrats.length < 2) {
+        return null;
+    }
+    const id = idUnique('choix-contrat');
+    const liste = h('select', { id, name: 'contrat' },
+        tous ? h('option', { value: '' }, 'Tous vos contrats') : null,
+        contrats.map((contrat) => h('option', {
+            value: numeroCourt(contrat.numero),
+            selected: courant !== null && numeroCourt(contrat.numero) === courant,
+        }, libelleContrat(contrat))));
+    const formulaire = h('form', {
+        class: 'selecteur-contrat', method: 'get', 'aria-label': 'Choix du contrat',
+        onsubmit: (evenement) => {
+            evenement.preventDefault();
+            const requete = new URLSearchParams(typeof parametres === 'function' ? parametres() : parametres);
+            if (liste.value) {
+                requete.set('contrat', liste.value);
+            }
+            ctx.choisirContrat(liste.value || null);
+            const texte = requete.toString();
+            ctx.naviguer(`${route}${texte ? `?${texte}` : ''}`);
+        },
+    },
+    h('label', { for: id, class: 'libelle' }, 'Contrat affiché'),
+    h('div', { class: 'selecteur-contrat-ligne' },
+        liste,
+        h('button', { type: 'submit', class: 'bouton' }, 'Afficher')));
+    return formulaire;
+}
+
+/** A link to download a file the API serves (a certificate, an attachment). */
+export function lienTelechargement(url, nom, { mime = null, taille = null } = {}) {
+    const precisions = [libelleTypeFichier(mime), taille !== null ? formaterTaille(taille) : null].filter(Boolean).join(', ');
+    return h('a', { href: url, download: '', class: 'lien-fichier' },
+        pourLecteurs('Télécharger '), nom, precisions ? ` (${precisions})` : '');
 }
