@@ -182,6 +182,7 @@ async function afficherRoute() {
     marquerTitreErreur(false);
     rendreEntete();
     remplacer(main, contenu);
+    marquerRendu();
     main.removeAttribute('aria-busy');
     afficherFlash(main);
 
@@ -193,6 +194,12 @@ async function afficherRoute() {
         focaliser(main.querySelector('h1'));
     }
     etat.premierAffichage = false;
+}
+
+// The address the page shown answers (tests wait for it: a new hash is
+// set before its page is built).
+function marquerRendu() {
+    document.getElementById('contenu').dataset.rendu = window.location.hash;
 }
 
 function afficherFlash(main) {
@@ -325,6 +332,7 @@ function contexte(params, parametres = {}) {
         effacerJeton() {
             const { chemin } = lireHash();
             window.history.replaceState(null, '', `#${chemin}`);
+            marquerRendu();
         },
         /** A message shown once by the next page (after naviguer()). */
         flash(type, texte) {
@@ -345,6 +353,7 @@ function contexte(params, parametres = {}) {
             }
             const requete = actuels.toString();
             window.history.replaceState(null, '', `#${chemin}${requete ? `?${requete}` : ''}`);
+            marquerRendu();
         },
     };
 }
