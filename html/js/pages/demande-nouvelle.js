@@ -41,7 +41,7 @@ export default async function afficher(ctx) {
         formulaire.ajouter(formulaire.choix({
             nom: 'contrat', libelle: 'Contrat concerné',
             choix: contrats.map((contrat) => ({ code: numeroCourt(contrat.numero), libelle: libelleContrat(contrat) })),
-            valeur: choisi ? numeroCourt(choisi.numero) : '',
+            valeur: choisi ? numeroCourt(choisi.numero) : '', vide: null,
             messageVide: 'Veuillez choisir le contrat concerné.',
         }));
     } else if (choisi) {
