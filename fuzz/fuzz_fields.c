@@ -23,12 +23,28 @@ check_all(const unsigned char *s, size_t len)
     int            y, m, d;
     unsigned char  phone[PORTAIL_PHONE_MAX];
     unsigned char  loc[PORTAIL_LOCALITE_MAX];
+    unsigned char  iban[PORTAIL_IBAN_MAX];
+    unsigned char  bic[PORTAIL_BIC_MAX];
+    unsigned char  contrat[PORTAIL_REFERENCE_LEN];
+    unsigned       annee, mois;
+    uint64_t       number;
 
     (void) portail_utf8_chars(s, len);
     (void) portail_text_chars(s, len);
     (void) portail_text_blank(s, len);
     (void) portail_check_password(s, len);
     (void) portail_parse_date(s, len, &y, &m, &d);
+    (void) portail_check_titulaire(s, len);
+
+    if (portail_check_iban(s, len, iban, &n) == NULL
+        && (n < 15 || n > PORTAIL_IBAN_MAX))
+    {
+        abort();
+    }
+
+    if (portail_check_bic(s, len, bic, &n) == NULL && n != 8 && n != 11) {
+        abort();
+    }
     (void) portail_check_code_postal(s, len);
 
     if (portail_check_phone(s, len, phone, &n) == NULL
@@ -45,6 +61,18 @@ check_all(const unsigned char *s, size_t len)
     (void) portail_check_nom(s, len);
     (void) portail_check_reference(s, len, ref);
     (void) portail_token_decode(s, len, token);
+
+    if (portail_parse_number(s, len, 999999, &number) == 0
+        && number > 999999)
+    {
+        abort();
+    }
+
+    if (portail_quittance_id(s, len, contrat, &annee, &mois) == 0
+        && (annee < 1900 || annee > 2999 || mois < 1 || mois > 12))
+    {
+        abort();
+    }
 
     if (len <= PORTAIL_EMAIL_MAX + 64) {
         unsigned char *copy = malloc(len + 1);

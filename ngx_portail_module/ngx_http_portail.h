@@ -182,6 +182,27 @@ typedef struct {
 } ngx_http_portail_error_t;
 
 
+/* card payments (Lyra form API) and SEPA mandates */
+
+#define NGX_HTTP_PORTAIL_PAYMENT_TEST        0
+#define NGX_HTTP_PORTAIL_PAYMENT_PRODUCTION  1
+
+typedef struct {
+    ngx_str_t                         url;         /* the hosted page */
+    ngx_str_t                         site_id;
+    ngx_str_t                         key;
+    ngx_uint_t                        mode;
+    ngx_uint_t                        max_amount;  /* euros */
+    ngx_flag_t                        sandbox;
+    ngx_uint_t                        card;        /* all of it configured */
+    ngx_array_t                      *debit_days;  /* ngx_uint_t, ascending */
+    ngx_str_t                         debit_days_sql;   /* "{5,10,15}" */
+    ngx_str_t                         creditor_name;
+    ngx_str_t                         creditor_address;
+    ngx_str_t                         creditor_id; /* ICS */
+} ngx_http_portail_payment_conf_t;
+
+
 typedef struct {
     ngx_http_portail_pg_conf_t        database;
     ngx_http_portail_pg_conf_t        standby;     /* lag-tolerant reads */
@@ -197,6 +218,7 @@ typedef struct {
     ngx_http_portail_auth_conf_t      auth;
     ngx_http_portail_office_conf_t    office;
     ngx_http_portail_mail_conf_t      mail;
+    ngx_http_portail_payment_conf_t   payment;
 } ngx_http_portail_main_conf_t;
 
 
@@ -212,6 +234,8 @@ typedef struct {
 #define NGX_HTTP_PORTAIL_SESSION      0x02   /* a signed-in tenant only */
 #define NGX_HTTP_PORTAIL_CSRF         0x04   /* state change: X-CSRF-Token */
 #define NGX_HTTP_PORTAIL_MULTIPART    0x08   /* multipart/form-data upload */
+/* application/x-www-form-urlencoded, decoded into ctx->parts (no files) */
+#define NGX_HTTP_PORTAIL_FORM_BODY    0x10
 
 
 typedef ngx_int_t (*ngx_http_portail_handler_pt)(ngx_http_request_t *r,
@@ -323,6 +347,8 @@ ngx_http_portail_pg_call_t *ngx_http_portail_request_call(
 /* JSON responses and errors */
 ngx_int_t ngx_http_portail_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *data, size_t len);
+ngx_int_t ngx_http_portail_send_body(ngx_http_request_t *r, ngx_uint_t status,
+    const char *type, size_t type_len, u_char *data, size_t len);
 ngx_int_t ngx_http_portail_send_json_value(ngx_http_request_t *r,
     ngx_uint_t status, json_t *value);
 ngx_int_t ngx_http_portail_send_error(ngx_http_request_t *r,
@@ -359,6 +385,11 @@ ngx_int_t ngx_http_portail_pdf_box(ngx_http_portail_pdf_t *pdf, double x,
     double y, double w, double h, ngx_uint_t grey);
 ngx_int_t ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf,
     ngx_str_t *out);
+void ngx_http_portail_pdf_author(ngx_http_portail_pdf_t *pdf,
+    ngx_str_t *author);
+ngx_int_t ngx_http_portail_pdf_paragraph(ngx_http_portail_pdf_t *pdf,
+    double x, double *y, double width, double size, double leading,
+    ngx_uint_t bold, ngx_str_t *text);
 /* "1 234,56 €": room for NGX_HTTP_PORTAIL_EUROS_LEN bytes */
 #define NGX_HTTP_PORTAIL_EUROS_LEN  (NGX_INT64_LEN + 16)
 u_char *ngx_http_portail_format_euros(u_char *p, int64_t cents);
@@ -541,6 +572,45 @@ ngx_int_t ngx_http_portail_files_params(ngx_http_portail_pg_query_t *q,
     ngx_http_portail_pg_call_t *call, ngx_http_portail_files_t *files);
 ngx_int_t ngx_http_portail_piece_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_http_portail_piece_stmts_t *stmts);
+
+/* payments: ngx_http_portail_paiements.c, _sepa.c, _sandbox.c */
+ngx_int_t ngx_http_portail_paiements_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_sepa_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_sandbox_init(ngx_conf_t *cf);
+char *ngx_http_portail_sepa_debit_days(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_portail_form_parse(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_str_t *body);
+/* the JSON in the 4th column of a session statement (none: 404) */
+ngx_int_t ngx_http_portail_paiements_answer(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_uint_t status);
+/* the 7 digits of a contract number ("2013936", "L/2013936"), NUL-ended */
+ngx_int_t ngx_http_portail_contrat_digits(ngx_str_t *value, u_char out[8],
+    json_t *champs);
+ngx_int_t ngx_http_portail_payment_sign(ngx_pool_t *pool, ngx_str_t *key,
+    ngx_http_portail_part_t *fields, ngx_uint_t n, u_char *out);
+/* a field of the form in ctx->parts: NGX_OK, NGX_DECLINED (absent),
+ * NGX_ERROR (repeated, too short or long, or a character kind forbids) */
+#define NGX_HTTP_PORTAIL_FIELD_DIGITS  1
+#define NGX_HTTP_PORTAIL_FIELD_CODE    2   /* A-Z 0-9 _ */
+#define NGX_HTTP_PORTAIL_FIELD_ID      3   /* A-Z a-z 0-9 _ - */
+#define NGX_HTTP_PORTAIL_FIELD_TEXT    4   /* UTF-8, no control character */
+ngx_int_t ngx_http_portail_payment_field(ngx_http_portail_ctx_t *ctx,
+    const char *name, size_t min, size_t max, ngx_uint_t kind,
+    ngx_str_t *value);
+/* the signature of the form in ctx->parts: NULL, or the error code */
+const char *ngx_http_portail_payment_verify(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+typedef ngx_int_t (*ngx_http_portail_payment_done_pt)(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, const char *error, ngx_str_t *statut);
+/* records the provider's notification in ctx->parts, then calls done */
+ngx_int_t ngx_http_portail_payment_notify(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_payment_done_pt done);
+/* a label and its value (wrapped) on a line of a form; y moves on */
+ngx_int_t ngx_http_portail_pdf_field(ngx_http_portail_pdf_t *pdf, double *y,
+    ngx_str_t *label, ngx_str_t *value);
+
+ngx_int_t ngx_http_portail_documents_init(ngx_conf_t *cf);
 
 
 #endif /* _NGX_HTTP_PORTAIL_H_INCLUDED_ */

@@ -30,6 +30,7 @@ static ngx_int_t ngx_http_portail_stream_send(ngx_http_portail_stream_t *s,
     ngx_str_t *data);
 static void ngx_http_portail_stream_next(ngx_http_portail_stream_t *s);
 static void ngx_http_portail_stream_slice(ngx_http_portail_pg_query_t *q);
+static ngx_int_t ngx_http_portail_stream_wait(ngx_http_request_t *r);
 static void ngx_http_portail_stream_writer(ngx_http_request_t *r);
 static void ngx_http_portail_stream_cleanup(void *data);
 static ngx_int_t ngx_http_portail_disposition(ngx_http_request_t *r,
@@ -170,8 +171,9 @@ ngx_http_portail_send_file(ngx_http_request_t *r, ngx_str_t *filename,
     if (rc == NGX_OK) {
         ngx_http_portail_stream_next(s);
 
-    } else {
-        r->write_event_handler = ngx_http_portail_stream_writer;
+    } else if (ngx_http_portail_stream_wait(r) != NGX_OK) {
+        r->main->count--;
+        return NGX_ERROR;
     }
 
     return NGX_DONE;
@@ -313,7 +315,9 @@ ngx_http_portail_stream_slice(ngx_http_portail_pg_query_t *q)
         ngx_http_finalize_request(r, NGX_ERROR);
 
     } else if (rc == NGX_AGAIN) {
-        r->write_event_handler = ngx_http_portail_stream_writer;
+        if (ngx_http_portail_stream_wait(r) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+        }
 
     } else if (s->offset < s->size) {
         ngx_http_portail_stream_next(s);
@@ -323,6 +327,36 @@ ngx_http_portail_stream_slice(ngx_http_portail_pg_query_t *q)
     }
 
     ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * The client's socket is full: wait until it is writable, for at most
+ * send_timeout.  With epoll, nginx watches a connection's write side only
+ * when asked (ngx_handle_write_event), as ngx_http_writer() does: without
+ * this, a client slower than the database never gets the rest.
+ */
+
+static ngx_int_t
+ngx_http_portail_stream_wait(ngx_http_request_t *r)
+{
+    ngx_event_t               *wev;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    wev = r->connection->write;
+    clcf = ngx_http_get_module_loc_conf(r->main, ngx_http_core_module);
+
+    r->write_event_handler = ngx_http_portail_stream_writer;
+
+    if (!wev->delayed) {
+        ngx_add_timer(wev, clcf->send_timeout);
+    }
+
+    if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -344,6 +378,15 @@ ngx_http_portail_stream_writer(ngx_http_request_t *r)
         return;
     }
 
+    if (wev->delayed) {
+        /* limit_rate: the timer that delayed the event brings it back */
+        if (ngx_handle_write_event(wev, 0) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+        }
+
+        return;
+    }
+
     rc = ngx_http_output_filter(r, NULL);
 
     if (rc == NGX_ERROR) {
@@ -352,7 +395,15 @@ ngx_http_portail_stream_writer(ngx_http_request_t *r)
     }
 
     if (rc == NGX_AGAIN || r->connection->buffered || r->buffered) {
+        if (ngx_http_portail_stream_wait(r) != NGX_OK) {
+            ngx_http_finalize_request(r, NGX_ERROR);
+        }
+
         return;
+    }
+
+    if (wev->timer_set) {
+        ngx_del_timer(wev);
     }
 
     r->write_event_handler = ngx_http_request_empty_handler;

@@ -16,6 +16,8 @@ static void ngx_http_portail_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_portail_json_parse(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_str_t *body);
 static void ngx_http_portail_json_cleanup(void *data);
+static ngx_int_t ngx_http_portail_type_is(ngx_str_t *type, const char *mime,
+    size_t len);
 
 
 /* the codes every part of the API may answer; concerns add their own */
@@ -189,6 +191,19 @@ ngx_int_t
 ngx_http_portail_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *data, size_t len)
 {
+    return ngx_http_portail_send_body(r, status,
+                                      "application/json; charset=utf-8",
+                                      sizeof("application/json") - 1,
+                                      data, len);
+}
+
+
+/* type: a constant; type_len: the length of its MIME part */
+
+ngx_int_t
+ngx_http_portail_send_body(ngx_http_request_t *r, ngx_uint_t status,
+    const char *type, size_t type_len, u_char *data, size_t len)
+{
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t   out;
@@ -196,9 +211,9 @@ ngx_http_portail_send_json(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.status = status;
     r->headers_out.content_length_n = len;
 
-    ngx_str_set(&r->headers_out.content_type,
-                "application/json; charset=utf-8");
-    r->headers_out.content_type_len = sizeof("application/json") - 1;
+    r->headers_out.content_type.data = (u_char *) type;
+    r->headers_out.content_type.len = ngx_strlen(type);
+    r->headers_out.content_type_len = type_len;
     r->headers_out.content_type_lowcase = NULL;
 
     if (ngx_http_portail_set_no_store(r) != NGX_OK) {
@@ -356,7 +371,9 @@ ngx_http_portail_send_pg_error(ngx_http_request_t *r,
  * Starts reading the body of a route that has one: JSON, or a multipart
  * upload.  The route's handler runs once it is read and parsed.  Only
  * application/json and multipart/form-data are accepted: that also keeps
- * other sites' plain HTML forms out, whatever the CSRF check says.
+ * other sites' plain HTML forms out, whatever the CSRF check says.  The
+ * few routes that take a plain form (a payment provider's notification)
+ * say so, and authenticate it otherwise.
  */
 
 ngx_int_t
@@ -387,13 +404,12 @@ ngx_http_portail_read_body(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
     } else {
         max = pmcf->json_max_size;
 
-        if (type == NULL
-            || type->len < sizeof("application/json") - 1
-            || ngx_strncasecmp(type->data, (u_char *) "application/json",
-                               sizeof("application/json") - 1) != 0
-            || (type->len > sizeof("application/json") - 1
-                && type->data[sizeof("application/json") - 1] != ';'
-                && type->data[sizeof("application/json") - 1] != ' '))
+        if (!ngx_http_portail_type_is(type,
+                 (ctx->route->flags & NGX_HTTP_PORTAIL_FORM_BODY)
+                 ? "application/x-www-form-urlencoded" : "application/json",
+                 (ctx->route->flags & NGX_HTTP_PORTAIL_FORM_BODY)
+                 ? sizeof("application/x-www-form-urlencoded") - 1
+                 : sizeof("application/json") - 1))
         {
             return ngx_http_portail_send_error(r, "type_non_supporte");
         }
@@ -440,15 +456,21 @@ ngx_http_portail_body_handler(ngx_http_request_t *r)
     }
 
     if (rc == NGX_OK) {
-        rc = (ctx->route->flags & NGX_HTTP_PORTAIL_MULTIPART)
-             ? ngx_http_portail_multipart_parse(r, ctx, &body)
-             : ngx_http_portail_json_parse(r, ctx, &body);
+        if (ctx->route->flags & NGX_HTTP_PORTAIL_MULTIPART) {
+            rc = ngx_http_portail_multipart_parse(r, ctx, &body);
+
+        } else if (ctx->route->flags & NGX_HTTP_PORTAIL_FORM_BODY) {
+            rc = ngx_http_portail_form_parse(r, ctx, &body);
+
+        } else {
+            rc = ngx_http_portail_json_parse(r, ctx, &body);
+        }
     }
 
     if (rc == NGX_DECLINED) {
         ngx_http_finalize_request(r, ngx_http_portail_send_error(r,
-                      (ctx->route->flags & NGX_HTTP_PORTAIL_MULTIPART)
-                      ? "requete_invalide" : "json_invalide"));
+                      (ctx->route->flags & NGX_HTTP_PORTAIL_JSON_BODY)
+                      ? "json_invalide" : "requete_invalide"));
         return;
     }
 
@@ -496,6 +518,69 @@ ngx_http_portail_json_parse(ngx_http_request_t *r,
     ctx->json = json;
 
     return NGX_OK;
+}
+
+
+/* a Content-Type of that type, with or without parameters */
+
+static ngx_int_t
+ngx_http_portail_type_is(ngx_str_t *type, const char *mime, size_t len)
+{
+    return type != NULL
+           && type->len >= len
+           && ngx_strncasecmp(type->data, (u_char *) mime, len) == 0
+           && (type->len == len || type->data[len] == ';'
+               || type->data[len] == ' ');
+}
+
+
+/*
+ * application/x-www-form-urlencoded, decoded in place into ctx->parts
+ * (plain fields, as a multipart body without files would give them).
+ * NGX_DECLINED: malformed.
+ */
+
+ngx_int_t
+ngx_http_portail_form_parse(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_str_t *body)
+{
+    int                       rc;
+    portail_form_t            form;
+    portail_field_t           field;
+    ngx_http_portail_part_t  *part;
+
+    ctx->parts = ngx_array_create(r->pool, 32, sizeof(ngx_http_portail_part_t));
+    if (ctx->parts == NULL) {
+        return NGX_ERROR;
+    }
+
+    portail_form_init(&form, body->data, body->len);
+
+    for ( ;; ) {
+        rc = portail_form_next(&form, &field);
+
+        if (rc == 0) {
+            return NGX_OK;
+        }
+
+        if (rc < 0 || ctx->parts->nelts == 128) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "portail: malformed form body");
+            return NGX_DECLINED;
+        }
+
+        part = ngx_array_push(ctx->parts);
+        if (part == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memzero(part, sizeof(ngx_http_portail_part_t));
+
+        part->name.data = (u_char *) field.name;
+        part->name.len = field.name_len;
+        part->data.data = (u_char *) field.value;
+        part->data.len = field.value_len;
+    }
 }
 
 

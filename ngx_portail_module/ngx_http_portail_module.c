@@ -51,6 +51,13 @@ static ngx_conf_enum_t  ngx_http_portail_secure[] = {
 };
 
 
+static ngx_conf_enum_t  ngx_http_portail_payment_modes[] = {
+    { ngx_string("TEST"), NGX_HTTP_PORTAIL_PAYMENT_TEST },
+    { ngx_string("PRODUCTION"), NGX_HTTP_PORTAIL_PAYMENT_PRODUCTION },
+    { ngx_null_string, 0 }
+};
+
+
 #define NGX_HTTP_PORTAIL_MAIN_STR(name, field)                                \
     { ngx_string(name),                                                       \
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,                                      \
@@ -253,6 +260,45 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       offsetof(ngx_http_portail_main_conf_t, mail.max_attempts),
       NULL },
 
+    NGX_HTTP_PORTAIL_MAIN_STR("portail_payment_url", payment.url),
+    NGX_HTTP_PORTAIL_MAIN_STR("portail_payment_site_id", payment.site_id),
+    NGX_HTTP_PORTAIL_MAIN_STR("portail_payment_key", payment.key),
+
+    { ngx_string("portail_payment_mode"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, payment.mode),
+      &ngx_http_portail_payment_modes },
+
+    { ngx_string("portail_payment_max_amount"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, payment.max_amount),
+      NULL },
+
+    { ngx_string("portail_payment_sandbox"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, payment.sandbox),
+      NULL },
+
+    { ngx_string("portail_sepa_debit_days"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_portail_sepa_debit_days,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    NGX_HTTP_PORTAIL_MAIN_STR("portail_sepa_creditor_name",
+                              payment.creditor_name),
+    NGX_HTTP_PORTAIL_MAIN_STR("portail_sepa_creditor_address",
+                              payment.creditor_address),
+    NGX_HTTP_PORTAIL_MAIN_STR("portail_sepa_creditor_id",
+                              payment.creditor_id),
+
     { ngx_string("portail_session"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -393,7 +439,8 @@ ngx_http_portail_api_handler(ngx_http_request_t *r)
     }
 
     if (route->flags
-        & (NGX_HTTP_PORTAIL_JSON_BODY|NGX_HTTP_PORTAIL_MULTIPART))
+        & (NGX_HTTP_PORTAIL_JSON_BODY|NGX_HTTP_PORTAIL_MULTIPART
+           |NGX_HTTP_PORTAIL_FORM_BODY))
     {
         return ngx_http_portail_read_body(r, ctx);
     }
@@ -805,6 +852,11 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
     pmcf->mail.timeout = NGX_CONF_UNSET_MSEC;
     pmcf->mail.max_attempts = NGX_CONF_UNSET_UINT;
 
+    pmcf->payment.mode = NGX_CONF_UNSET_UINT;
+    pmcf->payment.max_amount = NGX_CONF_UNSET_UINT;
+    pmcf->payment.sandbox = NGX_CONF_UNSET;
+    pmcf->payment.debit_days = NGX_CONF_UNSET_PTR;
+
     if (ngx_array_init(&pmcf->statements, cf->pool, 64,
                        sizeof(ngx_http_portail_stmt_t *))
         != NGX_OK
@@ -836,6 +888,11 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_size_value(pmcf->json_max_size, 64 * 1024);
     ngx_conf_init_size_value(pmcf->upload_max_size, 5 * 1024 * 1024);
     ngx_conf_init_size_value(pmcf->upload_max_body, 26 * 1024 * 1024);
+
+    /* the tables refuse files over 10 MiB: say so here, not with a 500 */
+    if (pmcf->upload_max_size > 10 * 1024 * 1024) {
+        return "portail_upload_max_size is limited to 10m";
+    }
 
     if (pmcf->upload_max_body < pmcf->upload_max_size) {
         return "portail_upload_max_body is smaller than "
@@ -1156,7 +1213,9 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
         || ngx_http_portail_enquetes_init(cf) != NGX_OK
         || ngx_http_portail_accueil_init(cf) != NGX_OK
         || ngx_http_portail_dossier_init(cf) != NGX_OK
-        || ngx_http_portail_contrats_init(cf) != NGX_OK)
+        || ngx_http_portail_contrats_init(cf) != NGX_OK
+        || ngx_http_portail_paiements_init(cf) != NGX_OK
+        || ngx_http_portail_documents_init(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -6,8 +6,10 @@
  * A4 pages, Helvetica and Helvetica-Bold (two of the 14 standard fonts,
  * nothing embedded) with WinAnsiEncoding so that French accents and the
  * euro sign show and can be extracted (pdftotext); compressed content
- * streams; a classic cross-reference table.  Coordinates are millimetres
- * from the top left of the page, as one lays out a letter.
+ * streams; a classic cross-reference table; title and author in UTF-16 so
+ * that any name survives.  Coordinates are millimetres from the top left
+ * of the page, as one lays out a letter.  Nothing in the file depends on
+ * the time it is made: the same data give the same bytes.
  */
 
 
@@ -20,18 +22,67 @@
 #define NGX_HTTP_PORTAIL_PDF_HEIGHT   841.89
 #define NGX_HTTP_PORTAIL_PDF_WIDTH    595.28
 
+/* a number (>= 0) with two decimals, for "%i.%02i": no %f in ngx_sprintf */
+#define NGX_HTTP_PORTAIL_PDF_NUM(v)                                           \
+    (ngx_int_t) ((v) * 100 + 0.5) / 100, (ngx_int_t) ((v) * 100 + 0.5) % 100
+
 
 struct ngx_http_portail_pdf_s {
     ngx_pool_t                       *pool;
     ngx_array_t                       pages;     /* ngx_str_t, content */
     ngx_buf_t                        *page;
     ngx_str_t                         title;
+    ngx_str_t                         author;
 };
 
 
 static ngx_int_t ngx_http_portail_pdf_op(ngx_http_portail_pdf_t *pdf,
-    const char *fmt, ...);
+    size_t need, const char *fmt, ...);
 static size_t ngx_http_portail_pdf_winansi(ngx_str_t *utf8, u_char *out);
+static double ngx_http_portail_pdf_width(u_char *s, size_t len, double size,
+    ngx_uint_t bold);
+static ngx_int_t ngx_http_portail_pdf_show(ngx_http_portail_pdf_t *pdf,
+    double x, double y, double size, ngx_uint_t bold, ngx_uint_t right,
+    u_char *w, size_t n);
+static u_char *ngx_http_portail_pdf_utf16(u_char *p, ngx_str_t *utf8);
+
+
+/*
+ * Helvetica's advance widths (1/1000 em, from its AFM) of the WinAnsi
+ * characters from the space on: right-aligned amounts end where they
+ * should, and paragraphs wrap before the margin.
+ */
+
+static const u_short  ngx_http_portail_helvetica[224] = {
+    /* 0x20 */ 278, 278, 355, 556, 556, 889, 667, 191,
+               333, 333, 389, 584, 278, 333, 278, 278,
+    /* 0x30 */ 556, 556, 556, 556, 556, 556, 556, 556,
+               556, 556, 278, 278, 584, 584, 584, 556,
+    /* 0x40 */ 1015, 667, 667, 722, 722, 667, 611, 778,
+               722, 278, 500, 667, 556, 833, 722, 778,
+    /* 0x50 */ 667, 778, 722, 667, 611, 722, 667, 944,
+               667, 667, 611, 278, 278, 278, 469, 556,
+    /* 0x60 */ 333, 556, 556, 500, 556, 556, 278, 556,
+               556, 222, 222, 500, 222, 833, 556, 556,
+    /* 0x70 */ 556, 556, 333, 500, 278, 556, 500, 722,
+               500, 500, 500, 334, 260, 334, 584, 350,
+    /* 0x80 */ 556, 350, 222, 556, 333, 1000, 556, 556,
+               333, 1000, 667, 333, 1000, 350, 611, 350,
+    /* 0x90 */ 350, 222, 222, 333, 333, 350, 556, 1000,
+               333, 1000, 500, 333, 944, 350, 500, 667,
+    /* 0xa0 */ 278, 333, 556, 556, 556, 556, 260, 556,
+               333, 737, 370, 556, 584, 333, 737, 333,
+    /* 0xb0 */ 400, 584, 333, 333, 333, 556, 537, 278,
+               333, 333, 365, 556, 834, 834, 834, 611,
+    /* 0xc0 */ 667, 667, 667, 667, 667, 667, 1000, 722,
+               667, 667, 667, 667, 278, 278, 278, 278,
+    /* 0xd0 */ 722, 722, 778, 778, 778, 778, 778, 584,
+               778, 722, 722, 722, 722, 667, 667, 611,
+    /* 0xe0 */ 556, 556, 556, 556, 556, 556, 889, 500,
+               556, 556, 556, 556, 278, 278, 278, 278,
+    /* 0xf0 */ 556, 556, 556, 556, 556, 556, 556, 584,
+               611, 556, 556, 556, 556, 500, 556, 500
+};
 
 
 /* UTF-8 to Windows-1252, for the characters French text uses */
@@ -47,11 +98,18 @@ ngx_http_portail_pdf_winansi(ngx_str_t *utf8, u_char *out)
     end = p + utf8->len;
 
     while (p < end) {
+
+        /* ngx_utf8_decode() is for multi-byte sequences only */
+        if (*p < 0x80) {
+            *o++ = *p++;
+            continue;
+        }
+
         prev = p;
         cp = ngx_utf8_decode(&p, end - p);
 
         if (cp > 0x10ffff) {
-            /* invalid: one byte skipped at least */
+            /* invalid or truncated: one byte skipped at least */
             if (p == prev) {
                 p++;
             }
@@ -60,7 +118,7 @@ ngx_http_portail_pdf_winansi(ngx_str_t *utf8, u_char *out)
             continue;
         }
 
-        if (cp < 0x80 || (cp >= 0xa0 && cp <= 0xff)) {
+        if (cp >= 0xa0 && cp <= 0xff) {
             *o++ = (u_char) cp;
             continue;
         }
@@ -76,6 +134,7 @@ ngx_http_portail_pdf_winansi(ngx_str_t *utf8, u_char *out)
         case 0x2026: *o++ = 0x85; break;          /* … */
         case 0x0152: *o++ = 0x8c; break;          /* Œ */
         case 0x0153: *o++ = 0x9c; break;          /* œ */
+        case 0x0178: *o++ = 0x9f; break;          /* Ÿ */
         case 0x202f: *o++ = ' '; break;           /* narrow no-break space */
         default:     *o++ = '?'; break;
         }
@@ -97,6 +156,7 @@ ngx_http_portail_pdf_create(ngx_pool_t *pool, ngx_str_t *title)
 
     pdf->pool = pool;
     pdf->title = *title;
+    ngx_str_set(&pdf->author, "Office Public de l'Habitat");
 
     if (ngx_array_init(&pdf->pages, pool, 2, sizeof(ngx_str_t)) != NGX_OK) {
         return NULL;
@@ -107,6 +167,15 @@ ngx_http_portail_pdf_create(ngx_pool_t *pool, ngx_str_t *title)
     }
 
     return pdf;
+}
+
+
+/* the document's author (the office's name); kept by reference */
+
+void
+ngx_http_portail_pdf_author(ngx_http_portail_pdf_t *pdf, ngx_str_t *author)
+{
+    pdf->author = *author;
 }
 
 
@@ -131,10 +200,15 @@ ngx_http_portail_pdf_page(ngx_http_portail_pdf_t *pdf)
 }
 
 
-/* appends one drawing operation to the current page, growing it */
+/*
+ * Appends one drawing operation to the current page, growing it so that
+ * need bytes plus the fixed part of the operation fit: ngx_vslprintf()
+ * would silently cut it otherwise.
+ */
 
 static ngx_int_t
-ngx_http_portail_pdf_op(ngx_http_portail_pdf_t *pdf, const char *fmt, ...)
+ngx_http_portail_pdf_op(ngx_http_portail_pdf_t *pdf, size_t need,
+    const char *fmt, ...)
 {
     u_char     *p;
     size_t      size;
@@ -142,9 +216,10 @@ ngx_http_portail_pdf_op(ngx_http_portail_pdf_t *pdf, const char *fmt, ...)
     ngx_buf_t  *b;
 
     b = pdf->page;
+    need += 256;
 
-    if ((size_t) (b->end - b->last) < 1024) {
-        size = 2 * (b->end - b->start);
+    if ((size_t) (b->end - b->last) < need) {
+        size = 2 * (b->end - b->start) + need;
 
         p = ngx_palloc(pdf->pool, size);
         if (p == NULL) {
@@ -167,56 +242,47 @@ ngx_http_portail_pdf_op(ngx_http_portail_pdf_t *pdf, const char *fmt, ...)
 }
 
 
-/*
- * Helvetica's advance widths (1/1000 em) of what right-aligned columns
- * hold: digits, the euro sign, separators; the rest is an average.
- */
+/* width in points of WinAnsi text; Helvetica-Bold letters are wider */
 
 static double
-ngx_http_portail_pdf_width(u_char *s, size_t len, double size)
+ngx_http_portail_pdf_width(u_char *s, size_t len, double size,
+    ngx_uint_t bold)
 {
     size_t  i;
-    double  w;
+    double  w, cw;
 
     w = 0;
 
     for (i = 0; i < len; i++) {
-        switch (s[i]) {
-        case ' ': case ',': case '.': case '/':
-            w += 278;
-            break;
-        case '-':
-            w += 333;
-            break;
-        case 0x80:
-            w += 556;
-            break;
-        default:
-            w += (s[i] >= '0' && s[i] <= '9') ? 556 : 520;
+        cw = (s[i] >= 0x20) ? ngx_http_portail_helvetica[s[i] - 0x20] : 0;
+
+        if (bold && (s[i] >= 0xc0
+                     || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+        {
+            cw *= 1.08;
         }
+
+        w += cw;
     }
 
     return w * size / 1000.0;
 }
 
 
-/* text at (x, y) mm from the top left; right-aligned on x when right */
+/* WinAnsi text at (x, y) mm; right-aligned on x when right */
 
-ngx_int_t
-ngx_http_portail_pdf_text(ngx_http_portail_pdf_t *pdf, double x, double y,
-    double size, ngx_uint_t bold, ngx_uint_t right, ngx_str_t *text)
+static ngx_int_t
+ngx_http_portail_pdf_show(ngx_http_portail_pdf_t *pdf, double x, double y,
+    double size, ngx_uint_t bold, ngx_uint_t right, u_char *w, size_t n)
 {
-    u_char     *w, *e, *p;
-    size_t      n, i;
-    double      px, py;
+    u_char  *e, *p;
+    size_t   i;
+    double   px, py;
 
-    w = ngx_pnalloc(pdf->pool, text->len + 1);
-    e = ngx_pnalloc(pdf->pool, 2 * text->len + 1);
-    if (w == NULL || e == NULL) {
+    e = ngx_pnalloc(pdf->pool, 2 * n + 1);
+    if (e == NULL) {
         return NGX_ERROR;
     }
-
-    n = ngx_http_portail_pdf_winansi(text, w);
 
     /* a PDF string: parentheses and backslashes escaped */
     for (i = 0, p = e; i < n; i++) {
@@ -230,18 +296,118 @@ ngx_http_portail_pdf_text(ngx_http_portail_pdf_t *pdf, double x, double y,
     py = NGX_HTTP_PORTAIL_PDF_HEIGHT - NGX_HTTP_PORTAIL_PDF_PT(y);
 
     if (right) {
-        px -= ngx_http_portail_pdf_width(w, n, size);
+        px -= ngx_http_portail_pdf_width(w, n, size, bold);
     }
 
-    /* ngx_sprintf has no %f: hundredths of a point as integers */
-    return ngx_http_portail_pdf_op(pdf, "BT /%s %ui Tf %i.%02i %i.%02i Td "
+    if (px < 0) {
+        px = 0;
+    }
+
+    return ngx_http_portail_pdf_op(pdf, p - e,
+                                   "BT /%s %i.%02i Tf %i.%02i %i.%02i Td "
                                    "(%*s) Tj ET",
-                                   bold ? "F2" : "F1", (ngx_uint_t) size,
-                                   (ngx_int_t) px,
-                                   (ngx_int_t) (px * 100) % 100,
-                                   (ngx_int_t) py,
-                                   (ngx_int_t) (py * 100) % 100,
+                                   bold ? "F2" : "F1",
+                                   NGX_HTTP_PORTAIL_PDF_NUM(size),
+                                   NGX_HTTP_PORTAIL_PDF_NUM(px),
+                                   NGX_HTTP_PORTAIL_PDF_NUM(py),
                                    (size_t) (p - e), e);
+}
+
+
+/* text at (x, y) mm from the top left; right-aligned on x when right */
+
+ngx_int_t
+ngx_http_portail_pdf_text(ngx_http_portail_pdf_t *pdf, double x, double y,
+    double size, ngx_uint_t bold, ngx_uint_t right, ngx_str_t *text)
+{
+    u_char  *w;
+    size_t   n;
+
+    w = ngx_pnalloc(pdf->pool, text->len + 1);
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_http_portail_pdf_winansi(text, w);
+
+    return ngx_http_portail_pdf_show(pdf, x, y, size, bold, right, w, n);
+}
+
+
+/*
+ * Text wrapped within width mm from (x, *y), one line every leading mm;
+ * *y is moved below the last line.  Lines break at spaces, but never
+ * inside an amount ("1 234,56 €": not between digits, nor before the euro
+ * sign), so that each amount reads, and extracts, in one piece.
+ */
+
+ngx_int_t
+ngx_http_portail_pdf_paragraph(ngx_http_portail_pdf_t *pdf, double x,
+    double *y, double width, double size, double leading, ngx_uint_t bold,
+    ngx_str_t *text)
+{
+    u_char  *w;
+    size_t   n, start, i, brk;
+    double   max, lw;
+
+    w = ngx_pnalloc(pdf->pool, text->len + 1);
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_http_portail_pdf_winansi(text, w);
+    max = NGX_HTTP_PORTAIL_PDF_PT(width);
+    start = 0;
+
+    while (start < n) {
+
+        while (start < n && w[start] == ' ') {
+            start++;
+        }
+
+        if (start == n) {
+            break;
+        }
+
+        lw = 0;
+        brk = 0;
+
+        for (i = start; i < n; i++) {
+
+            if (w[i] == ' ' && i > start
+                && !(i + 1 < n && w[i + 1] == 0x80)
+                && !(w[i - 1] >= '0' && w[i - 1] <= '9'
+                     && i + 1 < n && w[i + 1] >= '0' && w[i + 1] <= '9'))
+            {
+                if (lw > max && brk) {
+                    break;
+                }
+
+                brk = i;
+            }
+
+            lw += ngx_http_portail_pdf_width(&w[i], 1, size, bold);
+        }
+
+        if (i == n && lw > max && brk) {
+            i = brk;
+
+        } else if (i < n) {
+            i = brk;
+        }
+
+        if (ngx_http_portail_pdf_show(pdf, x, *y, size, bold, 0, &w[start],
+                                      i - start)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        *y += leading;
+        start = i;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -249,13 +415,14 @@ ngx_int_t
 ngx_http_portail_pdf_line(ngx_http_portail_pdf_t *pdf, double x1, double y1,
     double x2, double y2)
 {
-    return ngx_http_portail_pdf_op(pdf, "0.5 w %i %i m %i %i l S",
-              (ngx_int_t) NGX_HTTP_PORTAIL_PDF_PT(x1),
-              (ngx_int_t) (NGX_HTTP_PORTAIL_PDF_HEIGHT
-                           - NGX_HTTP_PORTAIL_PDF_PT(y1)),
-              (ngx_int_t) NGX_HTTP_PORTAIL_PDF_PT(x2),
-              (ngx_int_t) (NGX_HTTP_PORTAIL_PDF_HEIGHT
-                           - NGX_HTTP_PORTAIL_PDF_PT(y2)));
+    return ngx_http_portail_pdf_op(pdf, 0, "0.5 w %i.%02i %i.%02i m "
+              "%i.%02i %i.%02i l S",
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_PT(x1)),
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_HEIGHT
+                                       - NGX_HTTP_PORTAIL_PDF_PT(y1)),
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_PT(x2)),
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_HEIGHT
+                                       - NGX_HTTP_PORTAIL_PDF_PT(y2)));
 }
 
 
@@ -265,13 +432,69 @@ ngx_int_t
 ngx_http_portail_pdf_box(ngx_http_portail_pdf_t *pdf, double x, double y,
     double w, double h, ngx_uint_t grey)
 {
-    return ngx_http_portail_pdf_op(pdf, "q 0.%02ui g %i %i %i %i re f Q",
+    return ngx_http_portail_pdf_op(pdf, 0, "q 0.%02ui g %i.%02i %i.%02i "
+              "%i.%02i %i.%02i re f Q",
               ngx_min(grey, 99),
-              (ngx_int_t) NGX_HTTP_PORTAIL_PDF_PT(x),
-              (ngx_int_t) (NGX_HTTP_PORTAIL_PDF_HEIGHT
-                           - NGX_HTTP_PORTAIL_PDF_PT(y + h)),
-              (ngx_int_t) NGX_HTTP_PORTAIL_PDF_PT(w),
-              (ngx_int_t) NGX_HTTP_PORTAIL_PDF_PT(h));
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_PT(x)),
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_HEIGHT
+                                       - NGX_HTTP_PORTAIL_PDF_PT(y + h)),
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_PT(w)),
+              NGX_HTTP_PORTAIL_PDF_NUM(NGX_HTTP_PORTAIL_PDF_PT(h)));
+}
+
+
+/*
+ * A text string of the document's information dictionary: UTF-16BE with
+ * its byte order mark, in hexadecimal (PDF 1.4, 3.8.1): PDFDocEncoding
+ * has no euro sign where WinAnsi has it.  Room: 6 + 8 per input byte.
+ */
+
+static u_char *
+ngx_http_portail_pdf_utf16(u_char *p, ngx_str_t *utf8)
+{
+    u_char    *s, *end, *prev;
+    uint32_t   cp;
+
+    p = ngx_cpymem(p, "<FEFF", 5);
+
+    s = utf8->data;
+    end = s + utf8->len;
+
+    while (s < end) {
+
+        if (*s < 0x80) {
+            cp = *s++;
+
+        } else {
+            prev = s;
+            cp = ngx_utf8_decode(&s, end - s);
+
+            if (cp > 0x10ffff) {
+                if (s == prev) {
+                    s++;
+                }
+
+                cp = 0xfffd;
+            }
+        }
+
+        if (cp < 0x20) {
+            cp = ' ';
+        }
+
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            p = ngx_sprintf(p, "%04XD%04XD", 0xd800 + (cp >> 10),
+                            0xdc00 + (cp & 0x3ff));
+
+        } else {
+            p = ngx_sprintf(p, "%04XD", cp);
+        }
+    }
+
+    *p++ = '>';
+
+    return p;
 }
 
 
@@ -280,8 +503,8 @@ ngx_http_portail_pdf_box(ngx_http_portail_pdf_t *pdf, double x, double y,
 ngx_int_t
 ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf, ngx_str_t *out)
 {
-    u_char      *p, *title;
-    size_t       size, len, tlen;
+    u_char      *p;
+    size_t       size, len;
     uLongf       zlen;
     ngx_str_t   *pages, *z;
     ngx_uint_t   i, n, obj, nobjs;
@@ -299,13 +522,12 @@ ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf, ngx_str_t *out)
 
     z = ngx_palloc(pdf->pool, n * sizeof(ngx_str_t));
     offsets = ngx_palloc(pdf->pool, (nobjs + 1) * sizeof(off_t));
-    title = ngx_pnalloc(pdf->pool, 2 * pdf->title.len + 1);
 
-    if (z == NULL || offsets == NULL || title == NULL) {
+    if (z == NULL || offsets == NULL) {
         return NGX_ERROR;
     }
 
-    size = 4096;
+    size = 4096 + 8 * (pdf->title.len + pdf->author.len) + 20 * nobjs;
 
     for (i = 0; i < n; i++) {
         zlen = compressBound(pages[i].len);
@@ -321,30 +543,8 @@ ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf, ngx_str_t *out)
         }
 
         z[i].len = zlen;
-        size += zlen + 256;
+        size += zlen + 512;
     }
-
-    len = ngx_http_portail_pdf_winansi(&pdf->title, title);
-    tlen = 0;
-    for (i = 0; i < len; i++) {
-        if (title[i] == '(' || title[i] == ')' || title[i] == '\\') {
-            tlen++;
-        }
-    }
-
-    /* escape in place, from the end */
-    for (i = len; i > 0; i--) {
-        title[i - 1 + tlen] = title[i - 1];
-        if (title[i - 1] == '(' || title[i - 1] == ')'
-            || title[i - 1] == '\\')
-        {
-            tlen--;
-            title[i - 1 + tlen] = '\\';
-        }
-    }
-
-    len += tlen;
-    size += len + 64 * n;
 
     out->data = ngx_pnalloc(pdf->pool, size);
     if (out->data == NULL) {
@@ -374,9 +574,11 @@ ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf, ngx_str_t *out)
                        "endobj\n");
 
     offsets[5] = p - out->data;
-    p = ngx_sprintf(p, "5 0 obj\n<< /Title (%*s) /Author (Office Public de "
-                       "l'Habitat) /Producer (portail) >>\nendobj\n",
-                    len, title);
+    p = ngx_sprintf(p, "5 0 obj\n<< /Title ");
+    p = ngx_http_portail_pdf_utf16(p, &pdf->title);
+    p = ngx_sprintf(p, " /Author ");
+    p = ngx_http_portail_pdf_utf16(p, &pdf->author);
+    p = ngx_sprintf(p, " /Producer (portail) >>\nendobj\n");
 
     for (i = 0; i < n; i++) {
         obj = 6 + 2 * i;
@@ -405,6 +607,14 @@ ngx_http_portail_pdf_finish(ngx_http_portail_pdf_t *pdf, ngx_str_t *out)
                        "startxref\n%uz\n%%%%EOF\n", nobjs + 1, len);
 
     out->len = p - out->data;
+
+    if (out->len > size) {
+        /* the estimate above is wrong: a bug, and memory overwritten */
+        ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                      "portail: PDF of %uz bytes in a buffer of %uz",
+                      out->len, size);
+        return NGX_ERROR;
+    }
 
     return NGX_OK;
 }

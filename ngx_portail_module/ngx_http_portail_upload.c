@@ -178,8 +178,14 @@ ngx_http_portail_upload_check(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        ngx_sprintf(msg, "Le fichier dépasse la taille maximale de %uz Mo.%Z",
-                    pmcf->upload_max_size / (1024 * 1024));
+        if (pmcf->upload_max_size >= 1024 * 1024) {
+            ngx_sprintf(msg, "Le fichier dépasse la taille maximale de "
+                             "%uz Mo.%Z", pmcf->upload_max_size / (1024 * 1024));
+
+        } else {
+            ngx_sprintf(msg, "Le fichier dépasse la taille maximale de "
+                             "%uz Ko.%Z", pmcf->upload_max_size / 1024);
+        }
         ngx_http_portail_field_error(champs, field, (char *) msg);
         return NGX_DECLINED;
     }

@@ -126,4 +126,75 @@ const char *portail_check_localite(const unsigned char *s, size_t len,
 const char *portail_check_code_postal(const unsigned char *s, size_t len);
 
 
+/* --- payments ------------------------------------------------------------ */
+
+#define PORTAIL_IBAN_MAX             34
+#define PORTAIL_BIC_MAX              11
+#define PORTAIL_TITULAIRE_MAX_CHARS  70
+/* Base64 of an HMAC-SHA-256 with its padding (44 characters), and a NUL */
+#define PORTAIL_SIGNATURE_LEN        45
+
+/* one field of an application/x-www-form-urlencoded body, decoded */
+typedef struct {
+    const unsigned char  *name;
+    size_t                name_len;
+    const unsigned char  *value;
+    size_t                value_len;
+} portail_field_t;
+
+typedef struct {
+    unsigned char        *pos;
+    unsigned char        *end;
+} portail_form_t;
+
+/*
+ * application/x-www-form-urlencoded, decoded in place ("+" and %XX):
+ * 1 a field, 0 the end, -1 malformed (a bad escape, a NUL, an empty name).
+ * Empty pieces ("a=1&&b=2") are skipped; a piece without "=" is a field
+ * with an empty value, as browsers read it.
+ */
+void portail_form_init(portail_form_t *f, unsigned char *body, size_t len);
+int portail_form_next(portail_form_t *f, portail_field_t *field);
+
+/*
+ * The signature of the Lyra form API (PayZen, Systempay...): Base64 of
+ * HMAC-SHA-256(key, the values of the vads_* fields sorted by name, each
+ * followed by "+", then the key).  Other fields are ignored.  out gets
+ * the 44 characters and a NUL; 0, or -1 when a vads_* name repeats (which
+ * of the two would the signature vouch for?).
+ */
+int portail_payment_signature(const portail_field_t *fields, size_t n,
+    const unsigned char *key, size_t key_len, char out[PORTAIL_SIGNATURE_LEN]);
+
+/*
+ * An IBAN as typed (spaces and lower case accepted) into out, upper case
+ * without spaces: ISO 13616 length of its country (SEPA countries only)
+ * and mod 97 = 1.  NULL or the French message.
+ */
+const char *portail_check_iban(const unsigned char *s, size_t len,
+    unsigned char out[PORTAIL_IBAN_MAX], size_t *outlen);
+
+/* a BIC (ISO 9362), 8 or 11 characters, into out upper case */
+const char *portail_check_bic(const unsigned char *s, size_t len,
+    unsigned char out[PORTAIL_BIC_MAX], size_t *outlen);
+
+/* the holder of the account a mandate debits, as the bank knows them */
+const char *portail_check_titulaire(const unsigned char *s, size_t len);
+
+
+/* documents */
+
+/* 1 to 18 decimal digits, nothing else, at most max: 0, or -1 */
+int portail_parse_number(const unsigned char *s, size_t len, uint64_t max,
+    uint64_t *out);
+
+/*
+ * "q-2013936-2025-10", the id of a quittance the portal makes on demand:
+ * the contract's 7 digits, the year (1900-2999) and month; 0, or -1.
+ */
+int portail_quittance_id(const unsigned char *s, size_t len,
+    unsigned char contrat[PORTAIL_REFERENCE_LEN], unsigned *annee,
+    unsigned *mois);
+
+
 #endif /* _NGX_HTTP_PORTAIL_VALIDATE_H_INCLUDED_ */

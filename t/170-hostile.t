@@ -11,9 +11,11 @@ use YAML::XS ();
 use IO::Socket::INET;
 use Time::HiRes qw(sleep time);
 use Portail::Test;
+use Portail::Paiements qw($PAYMENT_CONFIG);
 
 reset_database();
-use_portail_defaults(config => <<'CONF');
+# configured as in production: payments too
+use_portail_defaults(http_config => $PAYMENT_CONFIG, config => <<'CONF');
     client_body_timeout 2s;
     client_header_timeout 2s;
 CONF

@@ -10,9 +10,10 @@ use Test::Nginx::Socket 'no_plan';
 use Test::More;
 use YAML::XS ();
 use Portail::Test;
+use Portail::Paiements qw($PAYMENT_CONFIG);
 
 reset_database();
-use_portail_defaults();
+use_portail_defaults(http_config => $PAYMENT_CONFIG);
 no_shuffle();
 
 my $api = YAML::XS::LoadFile(portail_root() . '/docs/openapi.yaml');
