@@ -159,7 +159,7 @@ describe('Demandes (issue #7, real backend)', () => {
             await formulaire.getByRole('button', { name: 'Envoyer le message' }).click();
             await attendreIssue(page, formulaire.locator('.zone-message .message--succes'), 'sending a message');
             const messages = page.getByRole('region', { name: 'Échanges avec l\'office' });
-            assert.match(await messages.innerText(), /Louis LEFEBVRE, le .*\nJe suis disponible mardi matin\.\nMerci\./);
+            assert.match(await messages.innerText(), /Louis LEFEBVRE, le .*\n+Je suis disponible mardi matin\.\nMerci\./);
             assert.equal(await champ(formulaire, 'Votre message').inputValue(), '', 'emptied');
             assert.equal(await valeurSql(`SELECT count(*) FROM portail.demande_message WHERE demande_id = :'id' AND texte = :'texte'`,
                 { id: demande.id, texte: 'Je suis disponible mardi matin.\nMerci.' }), '1', 'recorded, line break included');
