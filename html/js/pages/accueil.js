@@ -10,30 +10,7 @@ import { lire } from '../api.js';
 import {
     nomComplet, formaterDateLongue, formaterMontant, numeroCourt, formaterDate,
 } from '../format.js';
-import { page, details, ligne, libelleContrat, selecteurContrat } from './commun.js';
-
-// The balance in words: the amount alone (or its colour) does not say who
-// owes whom.  Positive: the tenant owes; negative: in credit.
-function solde(contrat) {
-    const cents = Number(contrat.solde_cents) || 0;
-    let sens;
-    let classe;
-    if (cents > 0) {
-        sens = 'reste à payer';
-        classe = 'solde--du';
-    } else if (cents < 0) {
-        sens = 'en votre faveur (crédit)';
-        classe = 'solde--credit';
-    } else {
-        sens = 'votre compte est à jour';
-        classe = 'solde--zero';
-    }
-    return h('div', { class: ['solde', classe] },
-        h('p', { class: 'solde-libelle' }, `Solde de votre compte au ${formaterDateLongue(contrat.solde_au)}`),
-        h('p', { class: 'solde-montant' },
-            h('span', { class: 'solde-valeur' }, formaterMontant(Math.abs(cents))),
-            ' ', h('span', { class: 'solde-sens' }, sens)));
-}
+import { page, details, ligne, libelleContrat, selecteurContrat, blocSolde } from './commun.js';
 
 function lienAssurance(contrat, texte) {
     return lienRoute(`/contrat?contrat=${numeroCourt(contrat.numero)}&onglet=assurance`, texte);
@@ -73,7 +50,7 @@ function carteContrat(contrat) {
     return h('li', { class: 'carte carte-contrat' },
         h('h3', { class: 'carte-titre' }, libelleContrat(contrat)),
         contrat.designation ? h('p', { class: 'aide' }, contrat.designation) : null,
-        solde(contrat),
+        blocSolde(contrat.solde_cents, contrat.solde_au),
         details(
             contrat.prochaine_echeance
                 ? ligne('Prochaine échéance', formaterDateLongue(contrat.prochaine_echeance),

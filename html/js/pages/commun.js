@@ -4,7 +4,9 @@
 
 import { h, idUnique } from '../dom.js';
 import { pourLecteurs } from '../ui.js';
-import { libelleNature, numeroCourt, numeroLong, formaterTaille, libelleTypeFichier } from '../format.js';
+import {
+    libelleNature, numeroCourt, numeroLong, formaterTaille, libelleTypeFichier, formaterDateLongue, formaterMontant,
+} from '../format.js';
 
 // The guide's "Bon à savoir" hints, word for word: tenants compare them
 // with their paper notice.
@@ -153,4 +155,59 @@ export function lienTelechargement(url, nom, { mime = null, taille = null } = {}
     const precisions = [libelleTypeFichier(mime), taille !== null ? formaterTaille(taille) : null].filter(Boolean).join(', ');
     return h('a', { href: url, download: '', class: 'lien-fichier' },
         pourLecteurs('Télécharger '), nom, precisions ? ` (${precisions})` : '');
+}
+
+/**
+ * The pages of a long list: "Page précédente", the page numbers (the
+ * current one marked aria-current), "Page suivante"; links, so that a page
+ * can be bookmarked.  `route(numero)` gives a page's route.  Null when
+ * there is only one page.
+ */
+export function navigationPages({ page: courante, pages, route, libelle }) {
+    if (pages < 2) {
+        return null;
+    }
+    const numeros = [];
+    for (let numero = 1; numero <= pages; numero += 1) {
+        // around the current page, the first and the last: not 50 links
+        if (numero === 1 || numero === pages || Math.abs(numero - courante) <= 2) {
+            numeros.push(numero);
+        } else if (numeros[numeros.length - 1] !== '…') {
+            numeros.push('…');
+        }
+    }
+    return h('nav', { class: 'pagination', 'aria-label': libelle },
+        h('ul', {},
+            courante > 1 ? h('li', {}, h('a', { href: `#${route(courante - 1)}` }, 'Page précédente')) : null,
+            numeros.map((numero) => (numero === '…'
+                ? h('li', { 'aria-hidden': 'true' }, '…')
+                : h('li', {}, h('a', { href: `#${route(numero)}`, 'aria-current': numero === courante ? 'page' : null },
+                    pourLecteurs('Page '), String(numero))))),
+            courante < pages ? h('li', {}, h('a', { href: `#${route(courante + 1)}` }, 'Page suivante')) : null));
+}
+
+/**
+ * A contract's balance "as of" its date, said in words as well as in
+ * figures: the amount alone (or its colour) does not say who owes whom.
+ * Positive cents: the tenant owes; negative: in credit.
+ */
+export function blocSolde(centimes, au) {
+    const cents = Number(centimes) || 0;
+    let sens;
+    let classe;
+    if (cents > 0) {
+        sens = 'reste à payer';
+        classe = 'solde--du';
+    } else if (cents < 0) {
+        sens = 'en votre faveur (crédit)';
+        classe = 'solde--credit';
+    } else {
+        sens = 'votre compte est à jour';
+        classe = 'solde--zero';
+    }
+    return h('div', { class: ['solde', classe] },
+        h('p', { class: 'solde-libelle' }, `Solde de votre compte au ${formaterDateLongue(au)}`),
+        h('p', { class: 'solde-montant' },
+            h('span', { class: 'solde-valeur' }, formaterMontant(Math.abs(cents))),
+            ' ', h('span', { class: 'solde-sens' }, sens)));
 }
