@@ -34,6 +34,7 @@ const ROUTES = {
     '/contrat': { titre: 'Votre contrat', acces: 'prive', page: () => import('./pages/contrat.js') },
     '/documents': { titre: 'Vos documents', acces: 'prive', page: () => import('./pages/documents.js') },
     '/paiement': { titre: 'Paiements', acces: 'prive', page: () => import('./pages/paiement.js') },
+    '/paiement/retour': { titre: 'Résultat de votre paiement', acces: 'prive', page: () => import('./pages/paiement-retour.js') },
     '/demandes': { titre: 'Vos demandes en cours', acces: 'prive', page: () => import('./pages/demandes.js') },
     '/enquete-sociale': { titre: 'Enquête sociale', acces: 'prive', page: () => import('./pages/enquete-sociale.js') },
     '/dossier': { titre: 'Mon dossier', acces: 'prive', page: () => import('./pages/dossier.js') },
