@@ -357,4 +357,35 @@ describe('Paiement (issue #6, real backend)', () => {
             await onglet.fermer();
         }
     });
+    it('a card payment refused by the portal: the balance was paid meanwhile (409)', async () => {
+        await exigerApi(...API);
+        const onglet = await pageDe(helene.email, '/paiement');
+        const { page } = onglet;
+        const [[solde]] = await sql(`SELECT solde_cents FROM portail.contrat WHERE numero = 'L/2045678'`);
+        try {
+            // the office's new balance: 12,50 €, which the card payment accepted since covers
+            await sql(`UPDATE portail.contrat SET solde_cents = 1250 WHERE numero = 'L/2045678'`);
+            const commandes = await valeurSql('SELECT count(*) FROM portail.paiement_carte');
+            await champ(page, 'Montant à payer, en euros').fill('20,00');
+            await page.getByRole('button', { name: 'Payer par carte bancaire' }).click();
+            const message = page.locator('#carte .zone-message .message--erreur');
+            await message.waitFor();
+            assert.match(await texteDe(message), /^Erreur : .{20,}/, 'the server\'s sentence');
+            assert.equal(await page.title(), 'Erreur : Paiements – Portail locataire');
+            assert.equal(await valeurSql('SELECT count(*) FROM portail.paiement_carte'), commandes, 'no order made');
+            assert.ok(page.url().startsWith(`${URL_PORTAIL}/#/paiement`), 'still on the portal');
+            await verifierAccessibilite(page, 'a card payment refused by the portal');
+
+            await page.reload();
+            await attendrePage(page);
+            const carte = page.getByRole('region', { name: 'Payer en ligne par carte bancaire' });
+            assert.equal(await carte.getByRole('button').count(), 0, 'no card form any more');
+            assert.match(await texteDe(carte), /Votre paiement a bien été reçu/);
+            assert.match(await texteDe(page.locator('main')), /Reste à payer\s*:?\s*0,00\s€/);
+            onglet.verifierPropre();
+        } finally {
+            await sql(`UPDATE portail.contrat SET solde_cents = :'solde' WHERE numero = 'L/2045678'`, { solde });
+            await onglet.fermer();
+        }
+    });
 });
