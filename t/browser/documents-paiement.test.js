@@ -190,6 +190,27 @@ describe('Paiement (issue #6, real backend)', () => {
         }
     });
 
+    it('two contracts: each paid on its own, the one chosen follows to Documents', async () => {
+        await exigerApi(...API);
+        const onglet = await pageDe(marie.email, '/paiement', { largeur: 320, hauteur: 700 });
+        const { page } = onglet;
+        try {
+            assert.match(await texteDe(page.locator('main')), /Contrat n° L\/2013936 – Logement/, 'the dwelling first');
+            assert.match(await texteDe(page.locator('main')), /chacun se paie séparément/);
+            await page.getByLabel('Contrat affiché').selectOption('2013937');
+            await page.getByRole('button', { name: 'Afficher' }).click();
+            await attendreRoute(page, '/paiement?contrat=2013937');
+            assert.equal(await page.locator('main h2.titre-contrat').innerText(), 'Contrat n° L/2013937 – Stationnement');
+            await verifierLargeurs(page, 'the parking space\'s account at 320 px');
+            await page.getByRole('link', { name: 'Vos reçus de paiement dans vos documents' }).click();
+            await attendreRoute(page, '/documents?contrat=2013937&nature=recu_paiement');
+            assert.equal(await page.getByLabel('Contrat affiché').inputValue(), '2013937');
+            onglet.verifierPropre();
+        } finally {
+            await onglet.fermer();
+        }
+    });
+
     it('amounts the page refuses; Jean, in credit, cannot pay by card', async () => {
         await exigerApi(...API);
         const onglet = await pageDe(helene.email, '/paiement');
@@ -298,6 +319,36 @@ describe('Paiement (issue #6, real backend)', () => {
             assert.deepEqual(await sql(`SELECT statut, montant_cents FROM portail.paiement_carte ORDER BY id DESC LIMIT 1`),
                 [['refuse', '500']]);
             await verifierLargeurs(page, 'the payment refused');
+            onglet.verifierPropre();
+        } finally {
+            await onglet.fermer();
+        }
+    });
+
+    it('the return page waits for a notification that comes after the payer', async () => {
+        await exigerApi(...API);
+        const onglet = await pageDe(helene.email, '/paiement');
+        const { page } = onglet;
+        try {
+            // the order made by the page's own API client (JSON, CSRF header)
+            const formulaire = await page.evaluate(() => import('/js/api.js')
+                .then((api) => api.envoyer('/api/paiements/carte', { contrat: '2045678', montant_cents: 300 })));
+            assert.equal(formulaire.url, `${URL_PORTAIL}/api/bac-a-sable/paiement`);
+            assert.equal(formulaire.champs.vads_url_return, `${URL_PORTAIL}/#/paiement/retour?commande=${formulaire.commande}`,
+                'the provider sends the payer back to the SPA\'s return route');
+            await ouvrir(page, `/paiement/retour?commande=${formulaire.commande}`);
+            const attente = page.locator('main .resultat[data-statut="initie"]');
+            assert.equal(await attente.count(), 1);
+            assert.match(await texteDe(attente), /En attente de la confirmation de la banque/);
+            await verifierAccessibilite(page, 'a payment waiting for the bank');
+
+            // the provider's decision reaches the portal afterwards
+            const decision = await onglet.contexte.request.post(`${URL_PORTAIL}/api/bac-a-sable/paiement/decision`,
+                { form: { ...formulaire.champs, decision: 'payer' }, maxRedirects: 0 });
+            assert.equal(decision.status(), 303);
+            await page.locator('main .resultat[data-statut="accepte"]').waitFor({ timeout: 20000 });
+            assert.match(await texteDe(page.locator('main')), /Paiement accepté.*Montant\s*:?\s*3,00\s€/);
+            assert.equal(await page.getByRole('link', { name: /^Télécharger le ticket de paiement/ }).count(), 1);
             onglet.verifierPropre();
         } finally {
             await onglet.fermer();
