@@ -1,5 +1,5 @@
 // Documents and Paiement against the backend and the demo data (issue #6):
-// Marie DUPONT's documents (two contracts: the selector, the kinds, the
+// Cédric THOMAS's documents (two contracts: the selector, the kinds, the
 // years, the pages, a real PDF downloaded, an empty kind); Hélène
 // LEFÈVRE's account (2 months of arrears: 943,60 €), a card payment made
 // through the sandbox provider (the provider's page, "Payer", the return
@@ -24,11 +24,12 @@ const navigateur = avecNavigateur();
 const API = ['/api/documents', '/api/documents/1/fichier', '/api/paiements', '/api/paiements/prelevement',
     '/api/paiements/carte/CB0/ticket'];
 
-let marie;
+let cedric;
 let helene;
 
 before(async () => {
-    marie = await creerCompte({ reference: '1234567', prenom: 'Marie', email: 'marie.dupont.docs@example.org' });
+    // a household no other file signs in as (files run at the same time)
+    cedric = await creerCompte({ reference: '5550732', prenom: 'Cédric', email: 'cedric.thomas@example.org' });
     helene = await creerCompte({ reference: '2345678', prenom: 'Hélène', email: 'helene.lefevre@example.org' });
 });
 
@@ -55,10 +56,20 @@ async function telechargerPdf(onglet, lien) {
     return { nom: telechargement.suggestedFilename(), octets };
 }
 
+// Pays `montant` (typed the French way) from the Paiement page: the
+// provider's form is posted, the sandbox's page shows; returns the order.
+async function allerAuBacASable(page, montant) {
+    await champ(page, 'Montant à payer, en euros').fill(montant);
+    await page.getByRole('button', { name: 'Payer par carte bancaire' }).click();
+    await page.waitForURL(`${URL_PORTAIL}/api/bac-a-sable/paiement`);
+    assert.match(await page.locator('h1').innerText(), /Paiement de test/);
+    return valeurSql('SELECT commande FROM portail.paiement_carte ORDER BY id DESC LIMIT 1');
+}
+
 describe('Documents (issue #6, real backend)', () => {
-    it('Marie\'s documents: kinds, years, pages, the contract chosen, a PDF downloaded', async () => {
+    it('Cédric\'s documents: kinds, years, pages, the contract chosen, a PDF downloaded', async () => {
         await exigerApi(...API);
-        const onglet = await pageDe(marie.email, '/accueil');
+        const onglet = await pageDe(cedric.email, '/accueil');
         const { page } = onglet;
         try {
             await page.getByRole('navigation', { name: 'Menu principal' }).getByRole('link', { name: 'Documents' }).click();
@@ -66,7 +77,7 @@ describe('Documents (issue #6, real backend)', () => {
             const main = page.locator('main');
             assert.equal(await page.locator('main h1').innerText(), 'Vos documents');
             const total = await valeurSql(`SELECT count(*) FROM portail.document d JOIN portail.contrat c ON c.id = d.contrat_id
-                WHERE c.numero IN ('L/2013936', 'L/2013937')`);
+                WHERE c.numero IN ('L/2367872', 'L/2034735')`);
             const pages = Math.ceil(Number(total) / 20);
             assert.equal(await page.locator('#titre-liste-documents').innerText(), `${total} documents (page 1 sur ${pages})`);
             const natures = page.getByRole('navigation', { name: 'Type de document' });
@@ -75,7 +86,7 @@ describe('Documents (issue #6, real backend)', () => {
             assert.equal(await natures.getByRole('link', { name: 'Tous les documents' }).getAttribute('aria-current'), 'page');
             const premier = page.locator('main li.document').first();
             assert.match(await texteDe(premier), /Période [a-zéû]+ \d{4}/, 'the period in words');
-            assert.match(await texteDe(premier), /Contrat n° L\/20139(36|37)/, 'the contract, several being listed');
+            assert.match(await texteDe(premier), /Contrat n° L\/(2367872|2034735)/, 'the contract, several being listed');
             assert.match(await texteDe(premier), /Mis en ligne le \d{2}\/\d{2}\/\d{4}/);
             await verifierLargeurs(page, 'the documents list');
 
@@ -89,7 +100,10 @@ describe('Documents (issue #6, real backend)', () => {
             // a kind, then a year: the page goes back to 1, the filters add up
             await natures.getByRole('link', { name: 'Quittance de loyer' }).click();
             await attendreRoute(page, '/documents?nature=quittance');
-            assert.equal(await page.locator('#titre-liste-documents').innerText(), '48 documents (page 1 sur 3)');
+            const quittances = Number(await valeurSql(`SELECT count(*) FROM portail.document d JOIN portail.contrat c ON c.id = d.contrat_id
+                WHERE c.numero IN ('L/2367872', 'L/2034735') AND d.nature = 'quittance'`));
+            assert.equal(await page.locator('#titre-liste-documents').innerText(),
+                `${quittances} documents (page 1 sur ${Math.ceil(quittances / 20)})`);
             assert.deepEqual([...new Set(await page.locator('main li.document dl div:first-child dd').allInnerTexts())],
                 ['Quittance de loyer']);
             const annees = page.getByRole('navigation', { name: 'Année' });
@@ -101,13 +115,13 @@ describe('Documents (issue #6, real backend)', () => {
             assert.ok(titres.length > 0 && titres.every((titre) => titre.startsWith('Quittance de loyer') && titre.endsWith(annee)), titres.join(', '));
 
             // the parking space's only: the selector keeps the filters
-            await page.getByLabel('Contrat affiché').selectOption('2013937');
+            await page.getByLabel('Contrat affiché').selectOption('2034735');
             await page.getByRole('button', { name: 'Afficher' }).click();
-            await attendreRoute(page, `/documents?nature=quittance&annee=${annee}&contrat=2013937`);
+            await attendreRoute(page, `/documents?nature=quittance&annee=${annee}&contrat=2034735`);
             const noms = await page.locator('main li.document a.lien-fichier').evaluateAll((liens) => liens.map((a) => a.getAttribute('href')));
             assert.ok(noms.length > 0);
             assert.match(await page.locator('#titre-liste-documents').innerText(), /^\d+ documents?$/);
-            assert.equal(await page.locator('main li.document').filter({ hasText: 'Contrat n° L/2013936' }).count(), 0,
+            assert.equal(await page.locator('main li.document').filter({ hasText: 'Contrat n° L/2367872' }).count(), 0,
                 'one contract: none of the dwelling\'s, and no contract line');
             await verifierAccessibilite(page, 'the parking space\'s quittances of a year');
 
@@ -115,10 +129,10 @@ describe('Documents (issue #6, real backend)', () => {
             const lien = page.locator('main li.document a.lien-fichier').first();
             assert.match((await lien.textContent()).replace(/\s+/g, ' '), /^Télécharger : Quittance de loyer [a-zéû]+ \d{4} \(PDF, [\d,]+ Ko\)$/);
             const { nom } = await telechargerPdf(onglet, lien);
-            assert.match(nom, /^Quittance de loyer - [a-zéû]+ \d{4} - L2013937\.pdf$/);
+            assert.match(nom, /^Quittance de loyer - [a-zéû]+ \d{4} - L2034735\.pdf$/);
 
             // an empty kind says so
-            await ouvrir(page, '/documents?nature=recu_paiement&contrat=2013936');
+            await ouvrir(page, '/documents?nature=recu_paiement&contrat=2034735');
             assert.match(await main.innerText(), /Vous n'avez aucun document de type « Reçu de paiement » pour le moment\./);
             await verifierAccessibilite(page, 'no document of a kind');
             onglet.verifierPropre();
@@ -192,19 +206,19 @@ describe('Paiement (issue #6, real backend)', () => {
 
     it('two contracts: each paid on its own, the one chosen follows to Documents', async () => {
         await exigerApi(...API);
-        const onglet = await pageDe(marie.email, '/paiement', { largeur: 320, hauteur: 700 });
+        const onglet = await pageDe(cedric.email, '/paiement', { largeur: 320, hauteur: 700 });
         const { page } = onglet;
         try {
-            assert.match(await texteDe(page.locator('main')), /Contrat n° L\/2013936 – Logement/, 'the dwelling first');
+            assert.match(await texteDe(page.locator('main')), /Contrat n° L\/2367872 – Logement/, 'the dwelling first');
             assert.match(await texteDe(page.locator('main')), /chacun se paie séparément/);
-            await page.getByLabel('Contrat affiché').selectOption('2013937');
+            await page.getByLabel('Contrat affiché').selectOption('2034735');
             await page.getByRole('button', { name: 'Afficher' }).click();
-            await attendreRoute(page, '/paiement?contrat=2013937');
-            assert.equal(await page.locator('main h2.titre-contrat').innerText(), 'Contrat n° L/2013937 – Stationnement');
+            await attendreRoute(page, '/paiement?contrat=2034735');
+            assert.equal(await page.locator('main h2.titre-contrat').innerText(), 'Contrat n° L/2034735 – Stationnement');
             await verifierLargeurs(page, 'the parking space\'s account at 320 px');
             await page.getByRole('link', { name: 'Vos reçus de paiement dans vos documents' }).click();
-            await attendreRoute(page, '/documents?contrat=2013937&nature=recu_paiement');
-            assert.equal(await page.getByLabel('Contrat affiché').inputValue(), '2013937');
+            await attendreRoute(page, '/documents?contrat=2034735&nature=recu_paiement');
+            assert.equal(await page.getByLabel('Contrat affiché').inputValue(), '2034735');
             onglet.verifierPropre();
         } finally {
             await onglet.fermer();
@@ -255,12 +269,8 @@ describe('Paiement (issue #6, real backend)', () => {
         const onglet = await pageDe(helene.email, '/paiement');
         const { page } = onglet;
         try {
-            await champ(page, 'Montant à payer, en euros').fill('12,50');
-            await page.getByRole('button', { name: 'Payer par carte bancaire' }).click();
-            await page.waitForURL(`${URL_PORTAIL}/api/bac-a-sable/paiement`);
-            assert.match(await page.locator('h1').innerText(), /Paiement de test/);
+            const commande = await allerAuBacASable(page, '12,50');
             assert.match((await page.locator('body').innerText()).replace(/\s/g, ' '), /12,50/);
-            const commande = await valeurSql(`SELECT commande FROM portail.paiement_carte ORDER BY id DESC LIMIT 1`);
             await page.getByRole('button', { name: 'Payer' }).click();
             await page.waitForURL(`${URL_PORTAIL}/#/paiement/retour?commande=${commande}`);
             await attendrePage(page);
@@ -305,11 +315,9 @@ describe('Paiement (issue #6, real backend)', () => {
         const onglet = await pageDe(helene.email, '/paiement');
         const { page } = onglet;
         try {
-            await champ(page, 'Montant à payer, en euros').fill('5');
-            await page.getByRole('button', { name: 'Payer par carte bancaire' }).click();
-            await page.waitForURL(`${URL_PORTAIL}/api/bac-a-sable/paiement`);
+            const commande = await allerAuBacASable(page, '5');
             await page.getByRole('button', { name: 'Refuser' }).click();
-            await page.waitForURL(/#\/paiement\/retour\?commande=/);
+            await page.waitForURL(`${URL_PORTAIL}/#/paiement/retour?commande=${commande}`);
             await attendrePage(page);
             await page.locator('main .resultat[data-statut="refuse"]').waitFor();
             const texte = await texteDe(page.locator('main'));

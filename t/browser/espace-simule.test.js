@@ -358,7 +358,8 @@ describe('account pages against the contract', () => {
             const appels = await simulerApi(page, apiDeconnecte({ 'POST /api/inscription': { status: 202, body: { message } } }));
             await ouvrir(page, '/inscription');
             await remplirInscription(page);
-            await page.getByText(message).waitFor();
+            // in main: the page's live region says it too
+            await page.locator('main').getByText(message).waitFor();
             const envoi = appels.find((a) => a.cle === 'POST /api/inscription');
             assert.deepEqual(envoi.corps, {
                 nom: 'Dupont', reference_client: '1234567', email: 'marie.dupont@example.org', mot_de_passe: 'Rochelle2024!',

@@ -3,7 +3,7 @@
 // check, and the page skeleton.
 
 import { h, idUnique } from '../dom.js';
-import { pourLecteurs } from '../ui.js';
+import { pourLecteurs, boiteMessage } from '../ui.js';
 import {
     libelleNature, numeroCourt, numeroLong, formaterTaille, libelleTypeFichier, formaterDateLongue, formaterMontant,
 } from '../format.js';
@@ -97,6 +97,11 @@ export function details(...lignes) {
 export function libelleContrat(contrat) {
     const nature = contrat.nature_libelle || libelleNature(contrat.nature);
     return `Contrat n° ${numeroLong(contrat.numero)}${nature ? ` – ${nature}` : ''}`;
+}
+
+/** What a page about one contract says when the account has none. */
+export function aucunContrat() {
+    return boiteMessage('info', 'Aucun contrat n\'est rattaché à votre compte pour le moment.');
 }
 
 /**

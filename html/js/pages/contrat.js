@@ -17,7 +17,7 @@ import {
     nomComplet, numeroCourt, aujourdhui,
 } from '../format.js';
 import {
-    page, details, ligne, libelleContrat, contratChoisi, selecteurContrat, lienTelechargement,
+    page, details, ligne, libelleContrat, contratChoisi, selecteurContrat, lienTelechargement, aucunContrat,
 } from './commun.js';
 
 const ONGLETS = [
@@ -440,7 +440,7 @@ export default async function afficher(ctx) {
         'Cette rubrique vous donne un aperçu clair et détaillé de vos contrats : consultez-les, mettez à jour les occupants du logement et votre adresse de facturation, actualisez votre assurance habitation.');
     const choisi = contratChoisi(ctx, ctx.contrats);
     if (!choisi) {
-        conteneur.append(boiteMessage('info', 'Aucun contrat n\'est rattaché à votre compte pour le moment.'));
+        conteneur.append(aucunContrat());
         return conteneur;
     }
     const numero = numeroCourt(choisi.numero);

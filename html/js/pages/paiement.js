@@ -19,7 +19,7 @@ import {
     formaterDate, formaterDateHeure, formaterMontant, numeroCourt, nomPersonne,
 } from '../format.js';
 import {
-    page, details, ligne, libelleContrat, contratChoisi, selecteurContrat, blocSolde, navigationPages,
+    page, details, ligne, libelleContrat, contratChoisi, selecteurContrat, blocSolde, navigationPages, aucunContrat,
 } from './commun.js';
 
 const montantSaisi = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: false });
@@ -294,7 +294,7 @@ export default async function afficher(ctx) {
         'Dans cette section, vous pouvez gérer facilement et en toute sécurité vos paiements : consulter l\'état de votre solde et l\'historique des paiements, payer votre loyer en ligne par carte bancaire, programmer le prélèvement automatique et mettre à jour vos coordonnées bancaires.');
     const choisi = contratChoisi(ctx, ctx.contrats);
     if (!choisi) {
-        conteneur.append(boiteMessage('info', 'Aucun contrat n\'est rattaché à votre compte pour le moment.'));
+        conteneur.append(aucunContrat());
         return conteneur;
     }
     const numero = numeroCourt(choisi.numero);

@@ -76,6 +76,9 @@ export async function nouvellePage(navigateur, { largeur = 1280, hauteur = 900 }
         timezoneId: 'Europe/Paris',
     });
     contexte.setDefaultTimeout(10000);
+    // loading the app (index.html, its modules) waits for a machine that
+    // other builds share: slow, not wrong
+    contexte.setDefaultNavigationTimeout(30000);
     const page = await contexte.newPage();
     const violationsCsp = [];
     const erreursScript = [];
