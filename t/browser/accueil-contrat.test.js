@@ -202,7 +202,7 @@ describe('Contrat (issue #5, real backend)', () => {
             assert.equal(await champ(formulaire, 'Prénom').inputValue(), 'Léo', 'the form is filled in');
             await champ(formulaire, 'Prénom').fill('Léon');
             await formulaire.getByRole('button', { name: 'Enregistrer les modifications' }).click();
-            await attendreIssue(page, panneau.locator('.zone-statut .message--succes'), 'changing an occupant');
+            await attendreIssue(page, panneau.locator('.zone-statut .message--succes', { hasText: 'Léon MARTIN' }), 'changing an occupant');
             assert.match(await panneau.locator('.zone-statut').innerText(), /Les informations de Léon MARTIN sont enregistrées/);
             assert.equal(await cartes.filter({ hasText: 'Léon MARTIN' }).count(), 1);
 
@@ -218,7 +218,7 @@ describe('Contrat (issue #5, real backend)', () => {
             assert.equal(await cartes.filter({ hasText: 'Emma MARTIN' }).count(), 1, 'nothing removed');
             await emma.getByRole('button', { name: 'Retirer Emma MARTIN' }).click();
             await emma.getByRole('button', { name: 'Oui, retirer Emma MARTIN' }).click();
-            await attendreIssue(page, panneau.locator('.zone-statut .message--succes'), 'removing an occupant');
+            await attendreIssue(page, panneau.locator('.zone-statut .message--succes', { hasText: 'Emma MARTIN' }), 'removing an occupant');
             assert.match(await panneau.locator('.zone-statut').innerText(), /Emma MARTIN est retiré\(e\) des occupants/);
             assert.equal(await cartes.filter({ hasText: 'Emma MARTIN' }).count(), 0);
             assert.equal(await cartes.count(), avant);
