@@ -14,14 +14,14 @@
 import { h, ajouter } from '../dom.js';
 import { boiteMessage, erreurChargement, lienRoute, pourLecteurs } from '../ui.js';
 import { lire } from '../api.js';
-import { formaterDate, formaterMois, formaterTaille, numeroCourt } from '../format.js';
+import { formaterDate, formaterMois, formaterTaille } from '../format.js';
 import { page, details, ligne, selecteurContrat, navigationPages } from './commun.js';
 
 const PAR_PAGE = 20;
 
 // The filters of the address, as the API takes them; anything malformed
 // is dropped (the server would refuse it with a 422).
-function filtresDemandes(ctx) {
+function filtresDeLAdresse(ctx) {
     const nature = ctx.params.get('nature') || '';
     const annee = ctx.params.get('annee') || '';
     const page_ = Number(ctx.params.get('page') || '1');
@@ -131,7 +131,7 @@ function phraseVide(filtres, natures) {
 export default async function afficher(ctx) {
     const conteneur = page('page-documents', 'Vos documents',
         'Cette section vous permet de consulter et de télécharger les documents importants de votre location : les quittances de loyer, les avis d\'échéance (à partir de novembre 2023) et les régularisations de charges.');
-    const filtres = filtresDemandes(ctx);
+    const filtres = filtresDeLAdresse(ctx);
     let reponse;
     try {
         reponse = await lire(cheminApi(filtres));
