@@ -16,8 +16,10 @@ const METHODES_MODIFIANTES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 // Long enough for a slow mobile network and the server's own timeouts
 // (504 delai_depasse comes before this), short enough not to leave the
-// user in front of a button that never answers.
+// user in front of a button that never answers.  Files (five photos from
+// a phone on a poor connection) get longer.
 const DELAI_MS = 30000;
+const DELAI_FICHIERS_MS = 180000;
 
 let jetonCsrf = null;
 let gestionnaireSessionExpiree = null;
@@ -114,7 +116,10 @@ export async function appeler(methode, chemin, corps, options = {}) {
 
 async function appelerUneFois(methode, chemin, corps, { sessionRequise = true } = {}) {
     const entetes = { Accept: 'application/json' };
-    if (corps !== undefined) {
+    // A FormData goes as multipart/form-data: the browser writes the
+    // Content-Type itself, with the boundary it chose.
+    const multipart = typeof FormData !== 'undefined' && corps instanceof FormData;
+    if (corps !== undefined && !multipart) {
         entetes['Content-Type'] = 'application/json';
     }
     if (METHODES_MODIFIANTES.has(methode) && jetonCsrf) {
@@ -122,13 +127,13 @@ async function appelerUneFois(methode, chemin, corps, { sessionRequise = true } 
     }
 
     const abandon = new AbortController();
-    const minuterie = setTimeout(() => abandon.abort(), DELAI_MS);
+    const minuterie = setTimeout(() => abandon.abort(), multipart ? DELAI_FICHIERS_MS : DELAI_MS);
     let reponse;
     try {
         reponse = await fetch(chemin, {
             method: methode,
             headers: entetes,
-            body: corps === undefined ? undefined : JSON.stringify(corps),
+            body: corps === undefined || multipart ? corps : JSON.stringify(corps),
             credentials: 'same-origin',
             cache: 'no-store',
             signal: abandon.signal,
@@ -166,3 +171,32 @@ async function appelerUneFois(methode, chemin, corps, { sessionRequise = true } 
 
 export const lire = (chemin, options) => appeler('GET', chemin, undefined, options);
 export const envoyer = (chemin, corps, options) => appeler('POST', chemin, corps ?? {}, options);
+export const remplacerRessource = (chemin, corps, options) => appeler('PUT', chemin, corps ?? {}, options);
+export const modifierRessource = (chemin, corps, options) => appeler('PATCH', chemin, corps ?? {}, options);
+export const supprimerRessource = (chemin, options) => appeler('DELETE', chemin, undefined, options);
+
+/**
+ * Sends files (and the fields that go with them) as multipart/form-data:
+ * `donnees` is a FormData, or an object whose values are strings, Files or
+ * arrays of Files (each File appended under the same name).
+ */
+export function envoyerFichiers(chemin, donnees, options) {
+    let corps = donnees;
+    if (!(donnees instanceof FormData)) {
+        corps = new FormData();
+        for (const [nom, valeur] of Object.entries(donnees)) {
+            for (const element of Array.isArray(valeur) ? valeur : [valeur]) {
+                if (element === null || element === undefined) {
+                    continue;
+                }
+                if (element instanceof Blob) {
+                    corps.append(nom, element, element.name);
+                } else {
+                    corps.append(nom, String(element));
+                }
+            }
+        }
+    }
+    return appeler('POST', chemin, corps, options);
+}
+

@@ -9,11 +9,14 @@
 // A page is a module of pages/ whose default export is
 //     async function afficher(ctx) → Node   (the page, with its single h1)
 // where ctx is described at contexte() below.  Pages are loaded on demand.
+// A route may have one numeric segment (/demandes/:id), given to the page
+// as ctx.parametres.id.  A page may name itself more precisely than its
+// route (the request's number) with data-titre on the node it returns.
 
 import { lire, envoyer, definirCsrf, quandSessionExpiree } from './api.js';
 import { h, remplacer, focaliser } from './dom.js';
 import { annoncer, boiteMessage, disclosure, marquerTitreErreur } from './ui.js';
-import { nomComplet } from './format.js';
+import { nomComplet, numeroCourt } from './format.js';
 
 const NOM_PORTAIL = 'Portail locataire';
 
@@ -31,10 +34,52 @@ const ROUTES = {
     '/contrat': { titre: 'Votre contrat', acces: 'prive', page: () => import('./pages/contrat.js') },
     '/documents': { titre: 'Vos documents', acces: 'prive', page: () => import('./pages/documents.js') },
     '/paiement': { titre: 'Paiements', acces: 'prive', page: () => import('./pages/paiement.js') },
-    '/demandes': { titre: 'Vos demandes', acces: 'prive', page: () => import('./pages/demandes.js') },
+    '/paiement/retour': { titre: 'Résultat de votre paiement', acces: 'prive', page: () => import('./pages/paiement-retour.js') },
+    '/demandes': { titre: 'Vos demandes en cours', acces: 'prive', page: () => import('./pages/demandes.js') },
     '/enquete-sociale': { titre: 'Enquête sociale', acces: 'prive', page: () => import('./pages/enquete-sociale.js') },
     '/dossier': { titre: 'Mon dossier', acces: 'prive', page: () => import('./pages/dossier.js') },
+    '/dossier/email/confirmation': { titre: 'Confirmation de votre nouvelle adresse e-mail', acces: 'public', page: () => import('./pages/dossier-email-confirmation.js') },
+    '/actualites/:id': { titre: 'Actualité', acces: 'prive', page: () => import('./pages/actualite.js') },
+    '/demandes/nouvelle': { titre: 'Faire une nouvelle demande', acces: 'prive', page: () => import('./pages/demande-nouvelle.js') },
+    '/demandes/historique': { titre: 'Historique de vos demandes et réclamations', acces: 'prive', page: () => import('./pages/demandes-historique.js') },
+    '/demandes/:id': { titre: 'Votre demande', acces: 'prive', page: () => import('./pages/demande.js') },
+    '/enquete-sociale/:id': { titre: 'Votre enquête', acces: 'prive', page: () => import('./pages/enquete.js') },
 };
+
+// Sub-pages light up their section of the menu (a news item is the home
+// page's).
+const SECTIONS = { '/actualites': '/accueil' };
+
+function sectionDe(chemin) {
+    const premier = `/${chemin.split('/')[1] || ''}`;
+    return SECTIONS[premier] ?? premier;
+}
+
+// Exact routes first, then those with a numeric segment.
+function trouverRoute(chemin) {
+    if (ROUTES[chemin] && !chemin.includes(':')) {
+        return { route: ROUTES[chemin], parametres: {} };
+    }
+    const segments = chemin.split('/');
+    for (const [modele, route] of Object.entries(ROUTES)) {
+        const parties = modele.split('/');
+        if (!modele.includes(':') || parties.length !== segments.length) {
+            continue;
+        }
+        const parametres = {};
+        const correspond = parties.every((partie, i) => {
+            if (partie.startsWith(':')) {
+                parametres[partie.slice(1)] = segments[i];
+                return /^[0-9]{1,18}$/.test(segments[i]);
+            }
+            return partie === segments[i];
+        });
+        if (correspond) {
+            return { route, parametres };
+        }
+    }
+    return null;
+}
 const PAGE_INTROUVABLE = { titre: 'Page introuvable', acces: 'public', page: () => import('./pages/introuvable.js') };
 
 // The main menu, in the guide's order and spelling.
@@ -52,6 +97,7 @@ const etat = {
     organisme: null,      // body.organisme of GET /api/portail
     flash: null,          // { type, texte } shown once by the next page
     routeCourante: null,  // path of the page shown
+    contrat: null,        // the contract chosen (7 digits), kept in menu links
     numeroNavigation: 0,  // guards against a slow page overwriting a newer one
     premierAffichage: true,
 };
@@ -85,8 +131,8 @@ function retourValide(retour) {
     if (!retour) {
         return null;
     }
-    const chemin = retour.split('?')[0];
-    return ROUTES[chemin] && ROUTES[chemin].acces === 'prive' ? retour : null;
+    const trouvee = trouverRoute(retour.split('?')[0]);
+    return trouvee && trouvee.route.acces === 'prive' ? retour : null;
 }
 
 function routeParDefaut() {
@@ -99,7 +145,8 @@ async function afficherRoute() {
         naviguer(routeParDefaut(), { remplacer: true });
         return;
     }
-    const route = ROUTES[chemin] ?? PAGE_INTROUVABLE;
+    const trouvee = trouverRoute(chemin);
+    const route = trouvee ? trouvee.route : PAGE_INTROUVABLE;
     if (route.acces === 'prive' && !etat.session) {
         etat.flash = etat.flash ?? { type: 'info', texte: 'Veuillez vous connecter pour accéder à cette page.' };
         const retour = chemin + (params.toString() ? `?${params}` : '');
@@ -111,6 +158,10 @@ async function afficherRoute() {
         return;
     }
 
+    if (route.acces === 'prive') {
+        retenirContrat(params.get('contrat'));
+    }
+
     etat.numeroNavigation += 1;
     const numero = etat.numeroNavigation;
     const main = document.getElementById('contenu');
@@ -118,7 +169,7 @@ async function afficherRoute() {
     let contenu;
     try {
         const module = await route.page();
-        contenu = await module.default(contexte(params));
+        contenu = await module.default(contexte(params, trouvee ? trouvee.parametres : {}));
     } catch (erreur) {
         console.error(erreur);
         contenu = pageEnErreur();
@@ -128,10 +179,11 @@ async function afficherRoute() {
     }
 
     etat.routeCourante = chemin;
-    document.title = `${route.titre} – ${NOM_PORTAIL}`;
+    document.title = `${contenu.dataset?.titre || route.titre} – ${NOM_PORTAIL}`;
     marquerTitreErreur(false);
     rendreEntete();
     remplacer(main, contenu);
+    marquerRendu();
     main.removeAttribute('aria-busy');
     afficherFlash(main);
 
@@ -143,6 +195,12 @@ async function afficherRoute() {
         focaliser(main.querySelector('h1'));
     }
     etat.premierAffichage = false;
+}
+
+// The address the page shown answers (tests wait for it: a new hash is
+// set before its page is built).
+function marquerRendu() {
+    document.getElementById('contenu').dataset.rendu = window.location.hash;
 }
 
 function afficherFlash(main) {
@@ -179,7 +237,25 @@ function ouvrirSession(session) {
 
 function fermerSession() {
     etat.session = null;
+    etat.contrat = null;
     definirCsrf(null);
+}
+
+function contratsDeSession() {
+    return Array.isArray(etat.session?.contrats) ? etat.session.contrats : [];
+}
+
+// The contract chosen in a page's address (?contrat=2013936) is kept for
+// the other pages, if it is one of the tenant's; anything else is ignored
+// (the server would answer 404 anyway).
+function retenirContrat(valeur) {
+    if (!valeur) {
+        return;
+    }
+    const court = numeroCourt(valeur);
+    if (contratsDeSession().some((contrat) => numeroCourt(contrat.numero) === court)) {
+        etat.contrat = court;
+    }
 }
 
 async function seDeconnecter() {
@@ -219,6 +295,13 @@ quandSessionExpiree(() => {
 /**
  * What a page gets:
  *   params        URLSearchParams of the hash's query (?jeton=...)
+ *   parametres    the route's numeric segments ({ id: '12' })
+ *   contrats      the session's contracts (dwelling first)
+ *   contrat       the contract chosen, as its 7 digits, or null: the page's
+ *                 ?contrat= when it is one of the tenant's, else the one
+ *                 chosen on an earlier page
+ *   choisirContrat(numero)   remembers a choice made on the page (null:
+ *                 all the contracts)
  *   session       GET /api/session's body (compte, contrats, csrf...) or null
  *   organisme     the office's details (may be null while loading)
  *   naviguer(route, { remplacer })
@@ -227,9 +310,20 @@ quandSessionExpiree(() => {
  *   retour        where to go after signing in (validated), or null
  *   effacerJeton()  removes ?jeton=... from the address bar once used
  */
-function contexte(params) {
+function contexte(params, parametres = {}) {
     return {
         params,
+        parametres,
+        contrats: contratsDeSession(),
+        contrat: etat.contrat,
+        choisirContrat(numero) {
+            if (numero) {
+                retenirContrat(numero);
+            } else {
+                etat.contrat = null;   // "Tous vos contrats"
+            }
+            rendreEntete();
+        },
         session: etat.session,
         organisme: etat.organisme,
         naviguer,
@@ -239,6 +333,28 @@ function contexte(params) {
         effacerJeton() {
             const { chemin } = lireHash();
             window.history.replaceState(null, '', `#${chemin}`);
+            marquerRendu();
+        },
+        /** A message shown once by the next page (after naviguer()). */
+        flash(type, texte) {
+            etat.flash = { type, texte };
+        },
+        /**
+         * Changes the address's query without showing the page again (a
+         * tab chosen): the address can be bookmarked or shared as it is.
+         */
+        remplacerParametres(valeurs) {
+            const { chemin, params: actuels } = lireHash();
+            for (const [cle, valeur] of Object.entries(valeurs)) {
+                if (valeur === null || valeur === undefined || valeur === '') {
+                    actuels.delete(cle);
+                } else {
+                    actuels.set(cle, valeur);
+                }
+            }
+            const requete = actuels.toString();
+            window.history.replaceState(null, '', `#${chemin}${requete ? `?${requete}` : ''}`);
+            marquerRendu();
         },
     };
 }
@@ -265,11 +381,20 @@ function rendreEntete() {
         zone.dataset.compte = String(etat.session.compte?.id);
         remplacer(zone, construireNavigation(), construireMenuCompte());
     }
+    // The page itself is "page"; a sub-page (a request, a news item) is
+    // "true": its section is current, the link does not lead to it.
+    const section = sectionDe(etat.routeCourante ?? '');
+    const suffixe = etat.contrat && contratsDeSession().length > 1 ? `?contrat=${etat.contrat}` : '';
     for (const lien of zone.querySelectorAll('a[data-route]')) {
         if (lien.dataset.route === etat.routeCourante) {
             lien.setAttribute('aria-current', 'page');
+        } else if (lien.dataset.route === section) {
+            lien.setAttribute('aria-current', 'true');
         } else {
             lien.removeAttribute('aria-current');
+        }
+        if (lien.dataset.contrat !== undefined) {
+            lien.setAttribute('href', `#${lien.dataset.route}${suffixe}`);
         }
     }
     // A page was chosen: fold the menus (on small screens they cover it).
@@ -281,7 +406,7 @@ function rendreEntete() {
 function construireNavigation() {
     const liste = h('ul', { class: 'navigation-liste', id: 'navigation-principale' },
         MENU.map(([route, libelle]) => h('li', {},
-            h('a', { href: `#${route}`, dataset: { route } }, libelle))));
+            h('a', { href: `#${route}`, dataset: { route, contrat: '' } }, libelle))));
     const bouton = h('button', { type: 'button', class: 'bouton-menu', id: 'bouton-menu' },
         h('span', { class: 'bouton-menu-icone', 'aria-hidden': 'true' }), 'Menu');
     const nav = h('nav', { class: 'navigation', 'aria-label': 'Menu principal' }, bouton, liste);

@@ -107,3 +107,74 @@ export function nomComplet(compte) {
     }
     return [compte.civilite, compte.prenom, compte.nom].filter((partie) => partie && String(partie).trim()).join(' ');
 }
+
+/** "L/2013936" → "2013936", the contract as API paths and our URLs take it. */
+export function numeroCourt(numero) {
+    return String(numero ?? '').trim().replace(/^L\/?/i, '');
+}
+
+/** "2013936" or "L/2013936" → "L/2013936", as tenants read it on their notice. */
+export function numeroLong(numero) {
+    const court = numeroCourt(numero);
+    return court ? `L/${court}` : '';
+}
+
+const octetsParUnite = [['Go', 1024 ** 3], ['Mo', 1024 ** 2], ['Ko', 1024]];
+const unDecimal = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+
+/** A size in bytes, the French way: "850 octets", "12 Ko", "4,8 Mo". */
+export function formaterTaille(octets) {
+    const nombre = Number(octets);
+    if (!Number.isFinite(nombre) || nombre < 0) {
+        return '';
+    }
+    for (const [unite, taille] of octetsParUnite) {
+        if (nombre >= taille) {
+            return `${unDecimal.format(nombre / taille)} ${unite}`;
+        }
+    }
+    return nombre <= 1 ? `${nombre} octet` : `${nombre} octets`;
+}
+
+const eurosEntiers = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR', maximumFractionDigits: 0 });
+
+/** Whole euros (a tax income): 21480 → "21 480 €". */
+export function formaterEurosEntiers(euros) {
+    const nombre = Number(euros);
+    return Number.isFinite(nombre) ? eurosEntiers.format(nombre) : '';
+}
+
+const TYPES_FICHIERS = { 'application/pdf': 'PDF', 'image/jpeg': 'JPEG', 'image/png': 'PNG' };
+
+/** A file's type as people say it: "application/pdf" → "PDF". */
+export function libelleTypeFichier(mime) {
+    return TYPES_FICHIERS[mime] ?? '';
+}
+
+/** "Jean" + "MARTIN" → "Jean MARTIN" (an occupant, a household member). */
+export function nomPersonne(personne) {
+    if (!personne) {
+        return '';
+    }
+    return [personne.prenom, personne.nom].filter((partie) => partie && String(partie).trim()).join(' ');
+}
+
+/** Today's date in La Rochelle, as "YYYY-MM-DD". */
+export function aujourdhui() {
+    const [jour, mois, annee] = instantCourt.format(new Date()).split('/');
+    return `${annee}-${mois}-${jour}`;
+}
+
+const MODES_PAIEMENT = {
+    prelevement: 'Prélèvement automatique',
+    virement: 'Virement',
+    cheque: 'Chèque',
+    carte: 'Carte bancaire',
+    especes: 'Espèces',
+    autre: 'Autre',
+};
+
+/** How a contract is paid, in words ("prelevement" → "Prélèvement automatique"). */
+export function libelleModePaiement(mode) {
+    return MODES_PAIEMENT[mode] ?? (mode || '');
+}

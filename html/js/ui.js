@@ -11,9 +11,10 @@
 // links move focus to the field; nothing is told by colour alone (icons
 // and words go with colours).
 
-import { h, ajouter, remplacer, focaliser } from './dom.js';
+import { h, ajouter, remplacer, focaliser, idUnique } from './dom.js';
 import { ErreurApi } from './api.js';
 import { evaluer, messageErreur, LONGUEUR_MAX } from './regles-mot-de-passe.js';
+import { formaterTaille, libelleTypeFichier } from './format.js';
 
 // ---------------------------------------------------------------------------
 // Announcer and page title
@@ -102,12 +103,16 @@ export function panneauSucces(conteneur, { titre, message, suite = [] }) {
 
 const ASTERISQUE = () => h('span', { class: 'obligatoire', 'aria-hidden': 'true' }, ' *');
 
+// An id from a field's name: names may be paths ("reponses.revenus.o7").
+function idDeNom(formulaire, nom) {
+    return `${formulaire.nom}-${String(nom).replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
 class Champ {
     constructor(formulaire, options) {
         const {
-            nom, libelle, type = 'text', obligatoire = true, aide = null, autocomplete = null,
-            inputmode = null, valider = null, messageVide = null, spellcheck = null,
-            autocapitalize = null, garderEspaces = false,
+            nom, libelle, obligatoire = true, aide = null, valider = null, messageVide = null,
+            garderEspaces = false, valeur = null, classe = null,
         } = options;
         this.formulaire = formulaire;
         this.nom = nom;
@@ -116,26 +121,36 @@ class Champ {
         this.validateur = valider;
         this.messageVide = messageVide ?? `Veuillez renseigner le champ « ${libelle} ».`;
         this.garderEspaces = garderEspaces;
-        this.id = `${formulaire.nom}-${nom}`;
+        this.id = idDeNom(formulaire, nom);
         this.idErreur = `${this.id}-erreur`;
         this.idAide = aide ? `${this.id}-aide` : null;
 
-        this.controle = h('input', {
+        this.controle = this.creerControle({
             id: this.id,
             name: nom,
-            type,
-            autocomplete,
-            inputmode,
-            spellcheck,
-            autocapitalize,
             required: obligatoire,
             'aria-required': obligatoire ? 'true' : null,
-        });
+        }, options);
         this.erreur = h('p', { class: 'erreur-champ', id: this.idErreur, hidden: true });
         this.aide = aide ? h('div', { class: 'aide', id: this.idAide }, aide) : null;
         this.label = h('label', { for: this.id, class: 'libelle' }, libelle, obligatoire ? ASTERISQUE() : null);
-        this.racine = h('div', { class: 'champ' }, this.label, this.aide, this.erreur, this.zoneSaisie());
+        this.racine = h('div', { class: ['champ', classe] }, this.label, this.aide, this.erreur, this.zoneSaisie());
+        if (valeur !== null && valeur !== undefined) {
+            this.definirValeur(valeur);
+        }
         this.majDescription();
+    }
+
+    // The control itself: an <input> here; <select> and <textarea> below.
+    // `attributs` are the common ones (id, name, required).
+    creerControle(attributs, {
+        type = 'text', autocomplete = null, inputmode = null, spellcheck = null, autocapitalize = null,
+        maxlength = null, min = null, max = null, pattern = null, taille = null,
+    }) {
+        return h('input', {
+            ...attributs, type, autocomplete, inputmode, spellcheck, autocapitalize, maxlength, min, max, pattern,
+            class: taille ? `saisie--${taille}` : null,
+        });
     }
 
     // The input, possibly wrapped (password fields add a button).
@@ -172,10 +187,13 @@ class Champ {
         this.controle.value = valeur;
     }
 
-    /** The error message for the current value, or null. */
-    verifier() {
+    /**
+     * The error message for the current value, or null.  `partiel`: a
+     * draft, where what is missing is not (yet) an error.
+     */
+    verifier({ partiel = false } = {}) {
         const valeur = this.valeur();
-        if (this.obligatoire && valeur === '') {
+        if (this.obligatoire && valeur === '' && !partiel) {
             return this.messageVide;
         }
         if (valeur !== '' && this.validateur) {
@@ -294,10 +312,10 @@ class ChampMotDePasse extends Champ {
         }
     }
 
-    verifier() {
+    verifier({ partiel = false } = {}) {
         const valeur = this.valeur();
         if (valeur === '') {
-            return this.obligatoire ? this.messageVide : null;
+            return this.obligatoire && !partiel ? this.messageVide : null;
         }
         if (this.avecRegles) {
             const message = messageErreur(evaluer(valeur));
@@ -309,11 +327,259 @@ class ChampMotDePasse extends Champ {
     }
 }
 
-class CaseACocher {
-    constructor(formulaire, { nom, libelle, aide = null }) {
+/** A <select>: `choix` is [{ code, libelle }]; `vide` the first, empty option's label. */
+class ChampChoix extends Champ {
+    creerControle(attributs, { choix = [], vide = 'Choisissez dans la liste', autocomplete = null }) {
+        return h('select', { ...attributs, autocomplete },
+            vide === null ? null : h('option', { value: '' }, vide),
+            choix.map(({ code, libelle }) => h('option', { value: code }, libelle)));
+    }
+}
+
+/** A <textarea>: several lines; `lignes` rows tall. */
+class ChampTexteLong extends Champ {
+    creerControle(attributs, { lignes = 6, maxlength = null, spellcheck = null }) {
+        return h('textarea', { ...attributs, rows: lignes, maxlength, spellcheck });
+    }
+}
+
+/**
+ * Radio buttons in a fieldset: the legend is the question, each button
+ * has its label.  `choix` is [{ code, libelle }].
+ */
+class GroupeRadios {
+    constructor(formulaire, {
+        nom, legende, choix, obligatoire = true, aide = null, valeur = null, messageVide = null, enLigne = false,
+    }) {
         this.nom = nom;
-        this.id = `${formulaire.nom}-${nom}`;
-        this.controle = h('input', { type: 'checkbox', id: this.id, name: nom });
+        this.obligatoire = obligatoire;
+        this.id = idDeNom(formulaire, nom);
+        this.idErreur = `${this.id}-erreur`;
+        this.messageVide = messageVide ?? `Veuillez répondre à la question « ${legende} ».`;
+        this.erreur = h('p', { class: 'erreur-champ', id: this.idErreur, hidden: true });
+        const idAide = aide ? `${this.id}-aide` : null;
+        this.idAide = idAide;
+        this.boutons = choix.map(({ code, libelle }, i) => {
+            const id = i === 0 ? this.id : `${this.id}-${i}`;
+            const bouton = h('input', {
+                type: 'radio', id, name: this.id, value: code, checked: valeur !== null && String(valeur) === String(code),
+            });
+            return { bouton, element: h('div', { class: 'radio' }, bouton, h('label', { for: id }, libelle)) };
+        });
+        this.racine = h('fieldset', { class: ['champ', 'groupe-radios', enLigne ? 'groupe-radios--ligne' : null] },
+            h('legend', { class: 'libelle' }, legende, obligatoire ? ASTERISQUE() : null),
+            aide ? h('p', { class: 'aide', id: idAide }, aide) : null,
+            this.erreur,
+            h('div', { class: 'groupe-radios-choix' }, this.boutons.map(({ element }) => element)));
+        this.majDescription();
+    }
+
+    majDescription() {
+        const ids = [!this.erreur.hidden ? this.idErreur : null, this.idAide].filter(Boolean).join(' ');
+        for (const { bouton } of this.boutons) {
+            if (ids) {
+                bouton.setAttribute('aria-describedby', ids);
+            } else {
+                bouton.removeAttribute('aria-describedby');
+            }
+        }
+    }
+
+    valeur() {
+        return this.boutons.find(({ bouton }) => bouton.checked)?.bouton.value ?? '';
+    }
+
+    definirValeur(valeur) {
+        for (const { bouton } of this.boutons) {
+            bouton.checked = bouton.value === String(valeur);
+        }
+    }
+
+    verifier({ partiel = false } = {}) {
+        return this.obligatoire && !partiel && this.valeur() === '' ? this.messageVide : null;
+    }
+
+    afficherErreur(message) {
+        remplacer(this.erreur, pourLecteurs('Erreur : '), message);
+        this.erreur.hidden = false;
+        this.racine.classList.add('champ--erreur');
+        for (const { bouton } of this.boutons) {
+            bouton.setAttribute('aria-invalid', 'true');
+        }
+        this.majDescription();
+    }
+
+    effacerErreur() {
+        this.erreur.replaceChildren();
+        this.erreur.hidden = true;
+        this.racine.classList.remove('champ--erreur');
+        for (const { bouton } of this.boutons) {
+            bouton.removeAttribute('aria-invalid');
+        }
+        this.majDescription();
+    }
+}
+
+const EXTENSIONS = { pdf: 'application/pdf', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
+
+/**
+ * Files to send: a file input and the list of the files chosen so far
+ * (several choices add up, each can be removed), with their name, type
+ * and size, and a small preview of photos.  Types and sizes are checked
+ * here first, so that nobody waits for a 5 MB upload to learn that it is
+ * too big; the server checks the content again.
+ */
+class ChampFichiers {
+    constructor(formulaire, {
+        nom, libelle, aide = null, maximum = 5, tailleMax = 5 * 1024 * 1024,
+        types = ['application/pdf', 'image/jpeg', 'image/png'], obligatoire = false, messageVide = null,
+    }) {
+        this.nom = nom;
+        this.libelle = libelle;
+        this.obligatoire = obligatoire;
+        this.maximum = maximum;
+        this.tailleMax = tailleMax;
+        this.types = types;
+        this.messageVide = messageVide ?? `Veuillez joindre un fichier (« ${libelle} »).`;
+        this.fichiers = [];
+        this.id = idDeNom(formulaire, nom);
+        this.idErreur = `${this.id}-erreur`;
+        this.idAide = `${this.id}-aide`;
+        const formats = types.map((type) => libelleTypeFichier(type) || type).join(', ');
+        const accept = [...types, ...Object.entries(EXTENSIONS)
+            .filter(([, type]) => types.includes(type)).map(([extension]) => `.${extension}`)].join(',');
+        this.controle = h('input', {
+            type: 'file', id: this.id, name: nom, accept, multiple: maximum > 1,
+            'aria-required': obligatoire ? 'true' : null,
+            onchange: () => this.ajouterChoisis(),
+        });
+        this.erreur = h('p', { class: 'erreur-champ', id: this.idErreur, hidden: true });
+        this.liste = h('ul', { class: 'liste-fichiers', 'aria-label': `Fichiers choisis : ${libelle}` });
+        this.liste.hidden = true;
+        this.racine = h('div', { class: ['champ', 'champ-fichiers'] },
+            h('label', { for: this.id, class: 'libelle' }, libelle, obligatoire ? ASTERISQUE() : null),
+            h('div', { class: 'aide', id: this.idAide },
+                aide ? h('p', {}, aide) : null,
+                h('p', {}, maximum > 1
+                    ? `Formats acceptés : ${formats}. ${maximum} fichiers au maximum, ${formaterTaille(tailleMax)} au maximum chacun.`
+                    : `Formats acceptés : ${formats}. ${formaterTaille(tailleMax)} au maximum.`)),
+            this.erreur,
+            this.controle,
+            this.liste);
+        this.majDescription();
+    }
+
+    majDescription() {
+        this.controle.setAttribute('aria-describedby',
+            [!this.erreur.hidden ? this.idErreur : null, this.idAide].filter(Boolean).join(' '));
+    }
+
+    typeDe(fichier) {
+        if (this.types.includes(fichier.type)) {
+            return fichier.type;
+        }
+        const extension = (fichier.name.split('.').pop() || '').toLowerCase();
+        return !fichier.type && this.types.includes(EXTENSIONS[extension]) ? EXTENSIONS[extension] : null;
+    }
+
+    ajouterChoisis() {
+        const refus = [];
+        const ajoutes = [];
+        for (const fichier of this.controle.files) {
+            if (this.maximum === 1) {
+                this.fichiers = [];
+            }
+            if (this.fichiers.length >= this.maximum) {
+                refus.push(`« ${fichier.name} » n'a pas été ajouté : ${this.maximum} fichiers au maximum.`);
+            } else if (!this.typeDe(fichier)) {
+                refus.push(`« ${fichier.name} » n'est pas au bon format : seuls les fichiers ${this.types.map((type) => libelleTypeFichier(type) || type).join(', ')} sont acceptés.`);
+            } else if (fichier.size > this.tailleMax) {
+                refus.push(`« ${fichier.name} » est trop volumineux (${formaterTaille(fichier.size)}) : ${formaterTaille(this.tailleMax)} au maximum.`);
+            } else if (fichier.size === 0) {
+                refus.push(`« ${fichier.name} » est vide.`);
+            } else {
+                this.fichiers.push(fichier);
+                ajoutes.push(fichier.name);
+            }
+        }
+        this.controle.value = '';
+        this.afficherListe();
+        if (refus.length) {
+            this.afficherErreur(refus.join(' '));
+        } else {
+            this.effacerErreur();
+        }
+        const total = `${this.fichiers.length} fichier${this.fichiers.length > 1 ? 's' : ''} sur ${this.maximum}.`;
+        annoncer([ajoutes.length ? `Ajouté : ${ajoutes.join(', ')}.` : '', ...refus, this.maximum > 1 ? total : ''].join(' ').trim());
+    }
+
+    afficherListe() {
+        this.liste.hidden = this.fichiers.length === 0;
+        remplacer(this.liste, this.fichiers.map((fichier, i) => {
+            const apercu = h('span', { class: 'fichier-apercu', 'aria-hidden': 'true' });
+            if (fichier.type.startsWith('image/')) {
+                // data: URLs only: the CSP allows no blob: images
+                const lecteur = new FileReader();
+                lecteur.addEventListener('load', () => {
+                    remplacer(apercu, h('img', { src: lecteur.result, alt: '' }));
+                });
+                lecteur.readAsDataURL(fichier);
+            } else {
+                apercu.textContent = libelleTypeFichier(this.typeDe(fichier));
+            }
+            return h('li', { class: 'fichier' },
+                apercu,
+                h('span', { class: 'fichier-nom' }, fichier.name,
+                    h('span', { class: 'fichier-details' }, ` (${libelleTypeFichier(this.typeDe(fichier))}, ${formaterTaille(fichier.size)})`)),
+                h('button', {
+                    type: 'button', class: 'bouton bouton--petit',
+                    onclick: () => this.retirer(i),
+                }, 'Retirer', pourLecteurs(` ${fichier.name}`)));
+        }));
+    }
+
+    retirer(index) {
+        const [retire] = this.fichiers.splice(index, 1);
+        this.afficherListe();
+        annoncer(`${retire.name} retiré. ${this.fichiers.length} fichier${this.fichiers.length > 1 ? 's' : ''} joint${this.fichiers.length > 1 ? 's' : ''}.`);
+        this.controle.focus();
+    }
+
+    vider() {
+        this.fichiers = [];
+        this.afficherListe();
+    }
+
+    valeur() {
+        return this.fichiers.slice();
+    }
+
+    verifier({ partiel = false } = {}) {
+        return this.obligatoire && !partiel && this.fichiers.length === 0 ? this.messageVide : null;
+    }
+
+    afficherErreur(message) {
+        remplacer(this.erreur, pourLecteurs('Erreur : '), message);
+        this.erreur.hidden = false;
+        this.controle.setAttribute('aria-invalid', 'true');
+        this.racine.classList.add('champ--erreur');
+        this.majDescription();
+    }
+
+    effacerErreur() {
+        this.erreur.replaceChildren();
+        this.erreur.hidden = true;
+        this.controle.removeAttribute('aria-invalid');
+        this.racine.classList.remove('champ--erreur');
+        this.majDescription();
+    }
+}
+
+class CaseACocher {
+    constructor(formulaire, { nom, libelle, aide = null, valeur = false }) {
+        this.nom = nom;
+        this.id = idDeNom(formulaire, nom);
+        this.controle = h('input', { type: 'checkbox', id: this.id, name: nom, checked: Boolean(valeur) });
         const idAide = aide ? `${this.id}-aide` : null;
         if (idAide) {
             this.controle.setAttribute('aria-describedby', idAide);
@@ -354,6 +620,7 @@ export class Formulaire {
     constructor(nom, { bouton, enCours = 'Envoi en cours…', mentionObligatoire = true } = {}) {
         this.nom = nom;
         this.champs = [];
+        this.sources = [];
         this.verifications = [];
         this.occupe = false;
         this.libelleBouton = bouton;
@@ -393,10 +660,30 @@ export class Formulaire {
         return new CaseACocher(this, options);
     }
 
+    /** A <select>: options.choix = [{ code, libelle }]. */
+    choix(options) {
+        return new ChampChoix(this, options);
+    }
+
+    /** A <textarea>. */
+    texteLong(options) {
+        return new ChampTexteLong(this, options);
+    }
+
+    /** Radio buttons: options.legende, options.choix = [{ code, libelle }]. */
+    radios(options) {
+        return new GroupeRadios(this, options);
+    }
+
+    /** Files: options.maximum, options.tailleMax (bytes), options.types (MIME). */
+    fichiers(options) {
+        return new ChampFichiers(this, options);
+    }
+
     /** Appends fields (registered) or any other nodes to the form body. */
     ajouter(...elements) {
         for (const element of elements) {
-            if (element instanceof Champ || element instanceof CaseACocher) {
+            if (estChamp(element)) {
                 this.champs.push(element);
                 this.corps.append(element.racine);
             } else {
@@ -404,6 +691,36 @@ export class Formulaire {
             }
         }
         return this;
+    }
+
+    /** Registers fields the caller places itself (in a grid, a list...). */
+    enregistrer(...champs) {
+        this.champs.push(...champs);
+        return this;
+    }
+
+    /**
+     * Fields that come and go (the people of a list the user edits): a
+     * function returning the fields present, asked at each check.
+     */
+    ajouterSource(fonction) {
+        this.sources.push(fonction);
+    }
+
+    tousLesChamps() {
+        return [...this.champs, ...this.sources.flatMap((source) => source())];
+    }
+
+    /**
+     * A second button next to the submit one (e.g. "Enregistrer le
+     * brouillon"): it runs `gestionnaire` after the checks, `partiel`
+     * leaving empty required fields alone.
+     */
+    ajouterBouton({ libelle, enCours = 'Enregistrement en cours…', gestionnaire, partiel = false }) {
+        const bouton = h('button', { type: 'button', class: 'bouton' }, libelle);
+        bouton.addEventListener('click', () => this.soumettre({ gestionnaire, partiel, bouton, libelle, enCours }));
+        this.actions.append(bouton);
+        return bouton;
     }
 
     /** Adds nodes next to the submit button (e.g. secondary links). */
@@ -421,15 +738,15 @@ export class Formulaire {
     }
 
     champ(nom) {
-        return this.champs.find((champ) => champ.nom === nom);
+        return this.tousLesChamps().find((champ) => champ.nom === nom);
     }
 
     valeurs() {
-        return Object.fromEntries(this.champs.map((champ) => [champ.nom, champ.valeur()]));
+        return Object.fromEntries(this.tousLesChamps().map((champ) => [champ.nom, champ.valeur()]));
     }
 
     effacer() {
-        for (const champ of this.champs) {
+        for (const champ of this.tousLesChamps()) {
             champ.effacerErreur();
         }
         this.resume.hidden = true;
@@ -490,10 +807,10 @@ export class Formulaire {
         focaliser(this.resume);
     }
 
-    verifierTout() {
+    verifierTout({ partiel = false } = {}) {
         const erreurs = {};
-        for (const champ of this.champs) {
-            const message = champ.verifier();
+        for (const champ of this.tousLesChamps()) {
+            const message = champ.verifier({ partiel });
             if (message) {
                 erreurs[champ.nom] = message;
             }
@@ -509,44 +826,44 @@ export class Formulaire {
         return erreurs;
     }
 
-    occuper(occupe) {
+    occuper(occupe, { bouton = this.bouton, libelle = this.libelleBouton, enCours = this.libelleEnCours } = {}) {
         this.occupe = occupe;
         // aria-disabled rather than disabled: a disabled button loses the
         // focus, and the keyboard user would be thrown back to the top.
         if (occupe) {
-            this.bouton.setAttribute('aria-disabled', 'true');
-            this.bouton.textContent = this.libelleEnCours;
+            bouton.setAttribute('aria-disabled', 'true');
+            bouton.textContent = enCours;
             this.element.setAttribute('aria-busy', 'true');
         } else {
-            this.bouton.removeAttribute('aria-disabled');
-            this.bouton.textContent = this.libelleBouton;
+            bouton.removeAttribute('aria-disabled');
+            bouton.textContent = libelle;
             this.element.removeAttribute('aria-busy');
         }
     }
 
-    async soumettre() {
+    async soumettre({ gestionnaire = this.gestionnaire, partiel = false, ...bouton } = {}) {
         if (this.occupe) {
             return;
         }
         this.effacer();
-        const erreurs = this.verifierTout();
+        const erreurs = this.verifierTout({ partiel });
         if (Object.keys(erreurs).length) {
             this.afficherErreurs(erreurs);
             return;
         }
-        for (const champ of this.champs) {
+        for (const champ of this.tousLesChamps()) {
             if (champ instanceof ChampMotDePasse) {
                 champ.masquer();
             }
         }
-        this.occuper(true);
+        this.occuper(true, bouton);
         try {
-            await this.gestionnaire(this.valeurs());
+            await gestionnaire(this.valeurs());
         } catch (erreur) {
             this.montrerErreur(erreur);
         } finally {
             if (this.element.isConnected) {
-                this.occuper(false);
+                this.occuper(false, bouton);
             }
         }
     }
@@ -564,6 +881,10 @@ export class Formulaire {
             this.afficherMessage('erreur', erreur.message + delaiAttente(erreur));
         }
     }
+}
+
+function estChamp(element) {
+    return Boolean(element) && typeof element.verifier === 'function' && element.racine instanceof Node;
 }
 
 // A 429 says how long to wait (Retry-After): tell it in minutes, which the
@@ -629,4 +950,167 @@ export function disclosure(bouton, panneau, { fermerEnSortant = true } = {}) {
         bouton.addEventListener('focusout', surSortie);
     }
     return { ouvrir: () => definir(true), fermer: () => definir(false), ouvert };
+}
+
+// ---------------------------------------------------------------------------
+// Tabs
+
+/**
+ * The WAI-ARIA tabs pattern: a tablist of buttons, one panel shown.  The
+ * tab list is one stop of the Tab key (roving tabindex); Left/Right arrows
+ * move between tabs (and show them: "automatic activation", the panels
+ * being already loaded), Home/End go to the first/last.  Tab then enters
+ * the panel.
+ *
+ *   onglets({ id: 'contrat', libelle: 'Rubriques du contrat',
+ *             onglets: [{ cle: 'donnees', titre: 'Données du contrat', contenu: node }, ...],
+ *             actif: 'occupants', quandChange: (cle) => ... })
+ *
+ * Returns { element, afficher(cle, { focus }) }.
+ */
+export function onglets({ id, libelle, onglets: liste, actif = null, quandChange = null }) {
+    const elements = liste.map((onglet) => {
+        const idOnglet = `${id}-onglet-${onglet.cle}`;
+        const idPanneau = `${id}-panneau-${onglet.cle}`;
+        const bouton = h('button', {
+            type: 'button', role: 'tab', id: idOnglet, class: 'onglet',
+            'aria-controls': idPanneau, 'aria-selected': 'false', tabindex: '-1',
+        }, onglet.titre);
+        const panneau = h('div', {
+            role: 'tabpanel', id: idPanneau, class: 'panneau-onglet', 'aria-labelledby': idOnglet, tabindex: '0', hidden: true,
+        }, onglet.contenu);
+        return { ...onglet, bouton, panneau };
+    });
+    const barre = h('div', { role: 'tablist', class: 'onglets-liste', 'aria-label': libelle },
+        elements.map(({ bouton }) => bouton));
+
+    function afficher(cle, { focus = false, signaler = true } = {}) {
+        const choisi = elements.find((onglet) => onglet.cle === cle) ?? elements[0];
+        for (const onglet of elements) {
+            const estChoisi = onglet === choisi;
+            onglet.bouton.setAttribute('aria-selected', estChoisi ? 'true' : 'false');
+            onglet.bouton.setAttribute('tabindex', estChoisi ? '0' : '-1');
+            onglet.panneau.hidden = !estChoisi;
+        }
+        if (focus) {
+            choisi.bouton.focus();
+        }
+        if (signaler && quandChange) {
+            quandChange(choisi.cle);
+        }
+    }
+
+    barre.addEventListener('click', (evenement) => {
+        const bouton = evenement.target.closest('[role="tab"]');
+        const onglet = elements.find((o) => o.bouton === bouton);
+        if (onglet) {
+            afficher(onglet.cle);
+        }
+    });
+    barre.addEventListener('keydown', (evenement) => {
+        const index = elements.findIndex((onglet) => onglet.bouton === document.activeElement);
+        if (index === -1) {
+            return;
+        }
+        const suivant = {
+            ArrowRight: (index + 1) % elements.length,
+            ArrowLeft: (index - 1 + elements.length) % elements.length,
+            Home: 0,
+            End: elements.length - 1,
+        }[evenement.key];
+        if (suivant !== undefined) {
+            evenement.preventDefault();
+            afficher(elements[suivant].cle, { focus: true });
+        }
+    });
+
+    afficher(actif, { signaler: false });
+    const element = h('div', { class: 'onglets', id }, barre, elements.map(({ panneau }) => panneau));
+    return { element, afficher };
+}
+
+// ---------------------------------------------------------------------------
+// Confirmation before an action that cannot be undone
+
+/**
+ * Asks, in place, before doing something (removing an occupant, sending a
+ * survey): the question (focused, so that a screen reader reads it), the
+ * action's button and "Annuler", which gives the focus back to `retour`.
+ * `zone` is emptied and gets the question; `action` runs on confirmation
+ * (its errors are shown in the box, which stays).
+ */
+export function demanderConfirmation(zone, {
+    question, details = null, confirmer, enCours = 'En cours…', annuler = 'Annuler', action, retour = null,
+}) {
+    const idQuestion = idUnique('confirmation');
+    const titre = h('p', { class: 'confirmation-question', id: idQuestion, tabindex: '-1' }, question);
+    const message = h('div', { role: 'alert', class: 'zone-message' });
+    const boutonConfirmer = h('button', { type: 'button', class: 'bouton bouton--principal' }, confirmer);
+    const boutonAnnuler = h('button', { type: 'button', class: 'bouton' }, annuler);
+    const boite = h('div', { class: 'confirmation', role: 'group', 'aria-labelledby': idQuestion },
+        titre, details ? h('p', {}, details) : null, message,
+        h('div', { class: 'actions' }, boutonConfirmer, boutonAnnuler));
+    let occupe = false;
+    const fermer = () => {
+        zone.replaceChildren();
+        if (retour && retour.isConnected) {
+            retour.focus();
+        }
+    };
+    boutonAnnuler.addEventListener('click', fermer);
+    boite.addEventListener('keydown', (evenement) => {
+        if (evenement.key === 'Escape' && !occupe) {
+            evenement.preventDefault();
+            fermer();
+        }
+    });
+    boutonConfirmer.addEventListener('click', async () => {
+        if (occupe) {
+            return;
+        }
+        occupe = true;
+        boutonConfirmer.setAttribute('aria-disabled', 'true');
+        boutonConfirmer.textContent = enCours;
+        message.replaceChildren();
+        try {
+            await action();
+        } catch (erreur) {
+            if (!(erreur instanceof ErreurApi)) {
+                console.error(erreur);
+            }
+            remplacer(message, boiteMessage('erreur', erreur instanceof ErreurApi ? erreur.message
+                : 'Une erreur inattendue est survenue. Veuillez réessayer.'));
+        } finally {
+            occupe = false;
+            boutonConfirmer.removeAttribute('aria-disabled');
+            boutonConfirmer.textContent = confirmer;
+        }
+    });
+    remplacer(zone, boite);
+    focaliser(titre);
+    return boite;
+}
+
+// ---------------------------------------------------------------------------
+// Loading failures
+
+/**
+ * What a page shows when its data could not be read: the server's (or the
+ * network's) sentence and a button to try again, which shows the page
+ * anew.  A 404 gets its own words (`introuvable`: a link to something that
+ * is not, or no longer, the tenant's).
+ */
+export function erreurChargement(erreur, { introuvable = null, reessayer = null } = {}) {
+    if (!(erreur instanceof ErreurApi)) {
+        console.error(erreur);
+    }
+    const statut = erreur instanceof ErreurApi ? erreur.statut : null;
+    if (statut === 404 && introuvable) {
+        return boiteMessage('erreur', introuvable);
+    }
+    const texte = erreur instanceof ErreurApi ? erreur.message
+        : 'Une erreur inattendue est survenue pendant le chargement de cette page.';
+    return h('div', { class: 'erreur-chargement' },
+        boiteMessage('erreur', texte),
+        reessayer ? h('p', {}, h('button', { type: 'button', class: 'bouton', onclick: reessayer }, 'Réessayer')) : null);
 }

@@ -12,6 +12,9 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import axe from 'axe-core';
 
@@ -73,6 +76,9 @@ export async function nouvellePage(navigateur, { largeur = 1280, hauteur = 900 }
         timezoneId: 'Europe/Paris',
     });
     contexte.setDefaultTimeout(10000);
+    // loading the app (index.html, its modules) waits for a machine that
+    // other builds share: slow, not wrong
+    contexte.setDefaultNavigationTimeout(30000);
     const page = await contexte.newPage();
     const violationsCsp = [];
     const erreursScript = [];
@@ -95,11 +101,16 @@ export async function nouvellePage(navigateur, { largeur = 1280, hauteur = 900 }
     };
 }
 
-/** Waits until the router has shown a page (its h1 is there, main not busy). */
+/**
+ * Waits until the router has shown the page of the current address (its
+ * h1 is there, main not busy, and main says which address it shows: a new
+ * hash is set before its page is built, so the previous page would do).
+ */
 export async function attendrePage(page) {
     await page.waitForFunction(() => {
         const main = document.getElementById('contenu');
-        return main && !main.hasAttribute('aria-busy') && main.querySelector('h1');
+        return main && !main.hasAttribute('aria-busy') && main.querySelector('h1')
+            && main.dataset.rendu === window.location.hash;
     });
 }
 
@@ -199,6 +210,141 @@ export async function exigerApi(...chemins) {
     }
     assert.deepEqual(manquants, [],
         `the backend lacks ${manquants.join(', ')} (404): this flow needs the API of issue #4`);
+}
+
+// ---------------------------------------------------------------------------
+// The database: accounts and sessions made directly, as t/lib/Portail/Test.pm
+// does, so that each test makes what it needs without going through
+// registration (argon2id, throttling) again.
+
+// tools/browser-test's database; against a running portal
+// (PORTAIL_BROWSER_URL), the database libpq's environment names.
+const BASE = process.env.PORTAIL_BROWSER_URL ? (process.env.PGDATABASE || 'portail') : 'portail_browser';
+const SUPERUTILISATEUR = process.env.TEST_PORTAIL_PG_SUPERUSER || process.env.PGUSER || 'postgres';
+
+/**
+ * Runs SQL as the schema's owner and returns the rows, each an array of
+ * text values (NULL as null).  Parameters are psql variables, quoted by
+ * psql: sql("SELECT id FROM portail.compte WHERE email = :'email'",
+ * { email: 'x@example.org' }).
+ */
+export function sql(requete, variables = {}) {
+    const arguments_ = ['-X', '-q', '-A', '-t', '-F', '\x1f', '-v', 'ON_ERROR_STOP=1', '-P', 'null=\x1e',
+        '-U', SUPERUTILISATEUR, '-d', BASE];
+    for (const [nom, valeur] of Object.entries(variables)) {
+        arguments_.push('-v', `${nom}=${valeur}`);
+    }
+    return new Promise((resolve, reject) => {
+        // Through stdin: psql interpolates :'variables' there, not in -c.
+        const processus = execFile('psql', arguments_, { encoding: 'utf8' }, (erreur, sortie, erreurs) => {
+            if (erreur) {
+                reject(new Error(`psql: ${erreurs || erreur.message}\n${requete}`));
+                return;
+            }
+            resolve(sortie.split('\n').filter((ligne) => ligne !== '')
+                .map((ligne) => ligne.split('\x1f').map((valeur) => (valeur === '\x1e' ? null : valeur))));
+        });
+        processus.stdin.end(`${requete};\n`);
+    });
+}
+
+/** The first column of the first row, or null. */
+export async function valeurSql(requete, variables = {}) {
+    const lignes = await sql(requete, variables);
+    return lignes.length ? lignes[0][0] : null;
+}
+
+/**
+ * A confirmed account for a signatory of the demo office (client
+ * reference, first name), with Jean MARTIN's password (DEMO.motDePasse).
+ * Made again if it exists (a second run against the same database).
+ * Returns { email, motDePasse, id }.
+ */
+export async function creerCompte({ reference, prenom, email }) {
+    const id = await valeurSql(`
+        INSERT INTO portail.compte (personne_id, email, mot_de_passe_hash, confirme_le)
+        SELECT p.id, lower(:'email'),
+               (SELECT mot_de_passe_hash FROM portail.compte WHERE email = 'jean.martin@example.org'), now()
+          FROM portail.personne p JOIN portail.tiers t ON t.id = p.tiers_id
+         WHERE t.reference_client = :'reference' AND p.prenom = :'prenom'
+        ON CONFLICT (personne_id) DO UPDATE
+           SET email = EXCLUDED.email, mot_de_passe_hash = EXCLUDED.mot_de_passe_hash,
+               confirme_le = greatest(now(), portail.compte.cree_le), echecs_connexion = 0, bloque_jusqu_a = NULL
+        RETURNING id`, { email, reference, prenom });
+    assert.ok(id, `no signatory ${prenom} for the client reference ${reference} in the demo data`);
+    return { email: email.toLowerCase(), motDePasse: DEMO.motDePasse, id: Number(id) };
+}
+
+/**
+ * Signs a browsing context in as `email` without the sign-in form: a
+ * session row (its token's SHA-256, as the module keeps it) and the
+ * cookie.  Pages opened after it are signed in.
+ */
+export async function ouvrirSession(contexte, email) {
+    const jeton = randomBytes(32);
+    const empreinte = createHash('sha256').update(jeton).digest('hex');
+    const id = await valeurSql(`
+        INSERT INTO portail.session (compte_id, jeton_hash, expire_le, inactivite, se_souvenir)
+        SELECT id, decode(:'empreinte', 'hex'), now() + interval '12 hours', interval '2 hours', false
+          FROM portail.compte WHERE email = lower(:'email')
+        RETURNING id`, { empreinte, email });
+    assert.ok(id, `no account ${email}`);
+    await contexte.addCookies([{
+        name: 'portail_session', value: jeton.toString('base64url'), url: URL_PORTAIL, httpOnly: true, sameSite: 'Lax',
+    }]);
+}
+
+/** A test file of t/browser/fixtures. */
+export function fixture(nom) {
+    return fileURLToPath(new URL(`../fixtures/${nom}`, import.meta.url));
+}
+
+/**
+ * Waits for the outcome of a form: `succes` (a locator) appearing, or an
+ * error shown by the SPA, in which case the test fails with that error's
+ * text and `contexte` (what to check).
+ */
+export async function attendreIssue(page, succes, contexte) {
+    const erreur = page.locator('main .resume-erreurs:not([hidden]), main .zone-message .message--erreur, main .resultat .message--erreur, main .erreur-chargement');
+    await succes.or(erreur).first().waitFor({ timeout: 20000 });
+    if (await erreur.count() && !(await succes.count())) {
+        assert.fail(`${contexte}: the page shows "${(await erreur.first().innerText()).replace(/\s+/g, ' ')}"`);
+    }
+}
+
+/** Signs in through the form (then waits for the home page). */
+export async function seConnecter(page, email, motDePasse) {
+    await champ(page, 'Votre identifiant').fill(email);
+    await champ(page, 'Votre mot de passe').fill(motDePasse);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await attendreIssue(page, page.getByRole('navigation', { name: 'Menu principal' }), `sign-in of ${email} refused`);
+    await attendreRoute(page, /^\/accueil/);
+}
+
+/** Signs out through the account menu. */
+export async function seDeconnecter(page) {
+    await page.getByRole('button', { name: /^Mon compte/ }).click();
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await attendreRoute(page, '/connexion');
+}
+
+/** The element that has the focus: "TAG:text", or "TAG#id" for a field. */
+export async function actif(page) {
+    return page.evaluate(() => {
+        const el = document.activeElement;
+        const texte = (el.textContent || '').replace(/\s+/g, ' ').trim();
+        return texte && !el.matches('input, select, textarea') ? `${el.tagName}:${texte}` : `${el.tagName}#${el.id}`;
+    });
+}
+
+/** axe at 1280 px, then at 320 px with no sideways scrolling, then back. */
+export async function verifierLargeurs(page, quoi) {
+    await verifierAccessibilite(page, quoi);
+    const taille = page.viewportSize();
+    await page.setViewportSize({ width: 320, height: 700 });
+    await verifierSansDefilementHorizontal(page, `${quoi} at 320 px`);
+    await verifierAccessibilite(page, `${quoi} at 320 px`);
+    await page.setViewportSize(taille);
 }
 
 // ---------------------------------------------------------------------------
