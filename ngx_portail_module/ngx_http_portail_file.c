@@ -39,14 +39,30 @@ static ngx_int_t ngx_http_portail_disposition(ngx_http_request_t *r,
 
 /*
  * Content-Disposition: attachment, with an ASCII name for old clients and
- * the UTF-8 one (RFC 6266 / 5987) for the others.
+ * the UTF-8 one (RFC 6266 / 5987) for the others.  The ASCII name keeps
+ * French words readable: accented Latin letters lose their accent
+ * ("Régularisation" gives "Regularisation"), other characters become "_".
+ * It is never longer than the name.
  */
+
+static const char  *ngx_http_portail_latin1_ascii[64] = {
+    "A", "A", "A", "A", "A", "A", "AE", "C",          /* U+00C0 */
+    "E", "E", "E", "E", "I", "I", "I", "I",
+    "D", "N", "O", "O", "O", "O", "O", "x",           /* U+00D0 */
+    "O", "U", "U", "U", "U", "Y", "TH", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c",          /* U+00E0 */
+    "e", "e", "e", "e", "i", "i", "i", "i",
+    "d", "n", "o", "o", "o", "o", "o", "_",           /* U+00F0 */
+    "o", "u", "u", "u", "u", "y", "th", "y"
+};
+
 
 static ngx_int_t
 ngx_http_portail_disposition(ngx_http_request_t *r, ngx_str_t *filename)
 {
     u_char           *p, *value, c;
     size_t            i, len;
+    const char       *ascii;
 
     static u_char     hex[] = "0123456789ABCDEF";
 
@@ -63,8 +79,37 @@ ngx_http_portail_disposition(ngx_http_request_t *r, ngx_str_t *filename)
 
     for (i = 0; i < filename->len; i++) {
         c = filename->data[i];
-        *p++ = (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '%')
-               ? c : '_';
+
+        if (c < 0x80) {
+            *p++ = (c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
+                    && c != '%') ? c : '_';
+            continue;
+        }
+
+        /* a multi-byte character: its lead byte, then continuation bytes */
+        ascii = "_";
+
+        if (i + 1 < filename->len && (filename->data[i + 1] & 0xc0) == 0x80) {
+            if (c == 0xc3) {
+                ascii = ngx_http_portail_latin1_ascii[filename->data[i + 1]
+                                                      - 0x80];
+
+            } else if (c == 0xc5 && filename->data[i + 1] == 0x92) {
+                ascii = "OE";
+
+            } else if (c == 0xc5 && filename->data[i + 1] == 0x93) {
+                ascii = "oe";
+            }
+        }
+
+        while (*ascii) {
+            *p++ = *ascii++;
+        }
+
+        while (i + 1 < filename->len && (filename->data[i + 1] & 0xc0) == 0x80)
+        {
+            i++;
+        }
     }
 
     p = ngx_cpymem(p, "\"; filename*=UTF-8''",
