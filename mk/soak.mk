@@ -8,7 +8,11 @@
 #
 # SOAK_READERS / SOAK_WRITERS: the load's client processes (6 and 2).
 
-VALGRIND_TESTS ?= t/010-sante.t t/040-connexion.t t/070-accueil.t t/090-documents.t t/120-demandes.t
+# The API suites: every handler, upload and download.  Left to the sanitizer
+# run: the suites that time things (pool, faults, nodes, standby) and those
+# made of sign-ins (argon2id's 64 MiB per hash under memcheck: hours).
+VALGRIND_TESTS ?= t/010-sante.t t/070-accueil.t t/080-contrats.t t/090-documents.t \
+                  t/105-carte.t t/110-sepa.t t/120-demandes.t t/130-enquetes.t
 
 .PHONY: soak soak-faults valgrind
 
