@@ -139,6 +139,14 @@ my %after = (
         like($e, qr/ mot…$/, 'on a whole word');
     },
 
+    rewritten_news => sub {
+        my ($block, $body) = @_;
+        my $h = json_decode($body);
+        is($h->{actualites}[0]{titre}, 'Longue 6', 'the same item');
+        is($h->{actualites}[0]{extrait}, "Le texte a été réécrit par l'office.",
+           'the new text, spaces tidied, uncut');
+    },
+
     news_item => sub {
         my ($block, $body) = @_;
         my $a = json_decode($body);
@@ -321,3 +329,15 @@ Cookie: portail_session={{session:jean.martin@example.org}}
 --- request
 GET /api/actualites/1
 --- error_code: 401
+
+
+
+=== TEST 18: the office rewrites a news item: its excerpt follows [rewritten_news]
+--- init
+Portail::Test::db()->do(q{UPDATE actualite SET texte = E'  Le texte   a été\n réécrit par l''office.  '
+    WHERE reference = 'LONG-6'});
+--- request
+GET /api/accueil
+--- more_headers
+Cookie: portail_session={{session:jean.martin@example.org}}
+--- error_code: 200
