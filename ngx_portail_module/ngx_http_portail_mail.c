@@ -62,6 +62,8 @@ typedef struct {
     ngx_http_portail_main_conf_t     *conf;
     ngx_event_t                       timer;
     ngx_array_t                       unrecorded;
+    ngx_uint_t                        recording;   /* their statement runs */
+    ngx_uint_t                        reported;    /* how many were logged */
     ngx_pool_t                       *pool;        /* one per batch */
     ngx_http_portail_mail_t          *mails;
     ngx_uint_t                        nmails;
@@ -82,6 +84,14 @@ typedef struct {
     ngx_str_t                         id;
     ngx_uint_t                        sent;
 } ngx_http_portail_mark_t;
+
+
+/* the statement recording the unrecorded ones, on its own pool */
+typedef struct {
+    ngx_http_portail_mailer_t        *mailer;
+    ngx_pool_t                       *pool;
+    ngx_uint_t                        n;           /* the first n entries */
+} ngx_http_portail_record_t;
 
 
 typedef struct {
@@ -120,11 +130,14 @@ static ngx_http_portail_stmt_t  ngx_http_portail_mail_stmts[] = {
       " 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"')",
       3, 0 },
 
-    /* sent: the link's token has no business staying in the table */
+    /*
+     * sent: the link's token has no business staying in the table.  One
+     * message, or all those sent while PostgreSQL could not record them.
+     */
     { "courriel_envoye",
       "UPDATE portail.courriel SET envoye_le = now(), reserve_jusqu_a = NULL,"
       " derniere_erreur = NULL, donnees = donnees - 'jeton'"
-      " WHERE id = $1::bigint",
+      " WHERE id = ANY ($1::bigint[]) AND envoye_le IS NULL",
       1, 0 },
 
     /* 1, 2, 4 ... minutes, at most an hour; abandoned after the maximum */
@@ -261,6 +274,8 @@ static void ngx_http_portail_mail_unrecorded(ngx_http_portail_mailer_t *m,
 static void ngx_http_portail_mail_done(ngx_http_portail_mailer_t *m,
     ngx_msec_t next);
 static void ngx_http_portail_mark_done(ngx_http_portail_pg_query_t *q);
+static void ngx_http_portail_mail_record(ngx_http_portail_mailer_t *m);
+static void ngx_http_portail_record_done(ngx_http_portail_pg_query_t *q);
 
 
 static ngx_http_portail_mailer_t  *ngx_http_portail_mailer;
@@ -353,12 +368,10 @@ static void
 ngx_http_portail_mail_tick(ngx_event_t *ev)
 {
     u_char                       *at;
-    ngx_str_t                       domain, id;
-    ngx_uint_t                      i, n;
+    ngx_str_t                       domain;
     ngx_http_portail_mailer_t      *m;
     ngx_http_portail_pg_call_t     *call;
     ngx_http_portail_pg_query_t    *q;
-    ngx_http_portail_unrecorded_t  *u;
 
     m = ev->data;
 
@@ -366,20 +379,8 @@ ngx_http_portail_mail_tick(ngx_event_t *ev)
         return;
     }
 
-    /*
-     * Messages sent but not yet recorded first.  A mark that fails again
-     * is pushed back at an index no greater than the one being read, and
-     * without growing the array: the loop reads each entry before.
-     */
-    n = m->unrecorded.nelts;
-    m->unrecorded.nelts = 0;
-    u = m->unrecorded.elts;
-
-    for (i = 0; i < n; i++) {
-        id.data = u[i].id;
-        id.len = u[i].len;
-        ngx_http_portail_mail_mark(m, &id, 1, NULL, 0);
-    }
+    /* messages sent but not yet recorded first */
+    ngx_http_portail_mail_record(m);
 
     m->pool = ngx_create_pool(4096, ev->log);
     if (m->pool == NULL) {
@@ -1285,7 +1286,8 @@ static void
 ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m, ngx_str_t *id,
     ngx_int_t sent, const char *error, ngx_uint_t permanent)
 {
-    ngx_str_t                     err;
+    u_char                       *p;
+    ngx_str_t                     err, ids;
     ngx_pool_t                   *pool;
     ngx_http_portail_mark_t      *mark;
     ngx_http_portail_pg_call_t   *call;
@@ -1312,10 +1314,21 @@ ngx_http_portail_mail_mark(ngx_http_portail_mailer_t *m, ngx_str_t *id,
     }
 
     if (sent) {
+        /* an array of one: {id} */
+        ids.len = id->len + 2;
+        ids.data = ngx_pnalloc(pool, ids.len);
+        if (ids.data == NULL) {
+            goto failed;
+        }
+
+        p = ngx_cpymem(ids.data, "{", 1);
+        p = ngx_cpymem(p, id->data, id->len);
+        *p = '}';
+
         call = ngx_http_portail_pg_call(q,
                       &ngx_http_portail_mail_stmts[NGX_HTTP_PORTAIL_MAIL_SENT]);
         if (call == NULL
-            || ngx_http_portail_pg_param_str(q, call, &mark->id) != NGX_OK)
+            || ngx_http_portail_pg_param_str(q, call, &ids) != NGX_OK)
         {
             goto failed;
         }
@@ -1393,7 +1406,8 @@ ngx_http_portail_mark_done(ngx_http_portail_pg_query_t *q)
 /*
  * The relay has the message but PostgreSQL does not know: keep its id and
  * record it at the next rounds, before claiming new messages, so that it is
- * not sent again when its lease expires.
+ * not sent again when its lease expires.  Logged once here; the rounds that
+ * fail to record it log only when their number changes.
  */
 
 static void
@@ -1419,6 +1433,126 @@ ngx_http_portail_mail_unrecorded(ngx_http_portail_mailer_t *m, ngx_str_t *id)
     ngx_log_error(NGX_LOG_WARN, m->timer.log, 0,
                   "portail: e-mail %V was sent; recording it when the "
                   "database answers again", id);
+}
+
+
+/*
+ * One statement for all the messages kept by ngx_http_portail_mail_unrecorded:
+ * while PostgreSQL stays down, a round costs one query, whatever their
+ * number.  Entries kept while it runs are after the first n and stay.
+ */
+
+static void
+ngx_http_portail_mail_record(ngx_http_portail_mailer_t *m)
+{
+    u_char                         *p;
+    size_t                          len;
+    ngx_str_t                       ids;
+    ngx_uint_t                      i, n;
+    ngx_pool_t                     *pool;
+    ngx_http_portail_record_t      *rec;
+    ngx_http_portail_pg_call_t     *call;
+    ngx_http_portail_pg_query_t    *q;
+    ngx_http_portail_unrecorded_t  *u;
+
+    n = m->unrecorded.nelts;
+
+    if (n == 0 || m->recording) {
+        return;
+    }
+
+    u = m->unrecorded.elts;
+
+    len = 2;
+    for (i = 0; i < n; i++) {
+        len += u[i].len + 1;
+    }
+
+    pool = ngx_create_pool(512 + len, m->timer.log);
+    if (pool == NULL) {
+        return;
+    }
+
+    rec = ngx_palloc(pool, sizeof(ngx_http_portail_record_t));
+    ids.data = ngx_pnalloc(pool, len);
+    q = ngx_http_portail_pg_query(pool, m->timer.log);
+    if (rec == NULL || ids.data == NULL || q == NULL) {
+        goto failed;
+    }
+
+    /* {12,15,31} */
+    p = ngx_cpymem(ids.data, "{", 1);
+    for (i = 0; i < n; i++) {
+        if (i) {
+            *p++ = ',';
+        }
+        p = ngx_cpymem(p, u[i].id, u[i].len);
+    }
+    *p++ = '}';
+    ids.len = p - ids.data;
+
+    call = ngx_http_portail_pg_call(q,
+                      &ngx_http_portail_mail_stmts[NGX_HTTP_PORTAIL_MAIL_SENT]);
+    if (call == NULL
+        || ngx_http_portail_pg_param_str(q, call, &ids) != NGX_OK)
+    {
+        goto failed;
+    }
+
+    rec->mailer = m;
+    rec->pool = pool;
+    rec->n = n;
+
+    q->handler = ngx_http_portail_record_done;
+    q->data = rec;
+    q->standalone = 1;
+
+    if (ngx_http_portail_pg_run(q) == NGX_OK) {
+        m->recording = 1;
+        return;
+    }
+
+failed:
+
+    ngx_destroy_pool(pool);
+}
+
+
+static void
+ngx_http_portail_record_done(ngx_http_portail_pg_query_t *q)
+{
+    ngx_http_portail_record_t  *rec;
+    ngx_http_portail_mailer_t  *m;
+
+    rec = q->data;
+    m = rec->mailer;
+    m->recording = 0;
+
+    if (q->rc != NGX_HTTP_PORTAIL_PG_OK) {
+        if (m->reported != m->unrecorded.nelts) {
+            ngx_log_error(NGX_LOG_WARN, q->log, 0,
+                          "portail: %ui e-mails sent are not recorded yet; "
+                          "trying again at the next rounds",
+                          m->unrecorded.nelts);
+            m->reported = m->unrecorded.nelts;
+        }
+
+        ngx_destroy_pool(rec->pool);
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, q->log, 0,
+                  "portail: %ui e-mails sent while the database could not "
+                  "record them are recorded", rec->n);
+
+    ngx_memmove(m->unrecorded.elts,
+                (ngx_http_portail_unrecorded_t *) m->unrecorded.elts + rec->n,
+                (m->unrecorded.nelts - rec->n)
+                * sizeof(ngx_http_portail_unrecorded_t));
+    m->unrecorded.nelts -= rec->n;
+    m->reported = 0;
+
+    ngx_destroy_pool(rec->pool);
 }
 
 

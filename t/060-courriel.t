@@ -213,6 +213,9 @@ GET /api/sante
     portail_mail_timeout 5s;
 --- request
 GET /api/sante
---- error_log
+--- grep_error_log eval
+qr/recording it when the database answers again|e-mails sent while the database could not record them are recorded/
+--- grep_error_log_out
 recording it when the database answers again
+e-mails sent while the database could not record them are recorded
 --- timeout: 40
