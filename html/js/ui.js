@@ -423,6 +423,23 @@ class GroupeRadios {
 const EXTENSIONS = { pdf: 'application/pdf', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
 
 /**
+ * One file of a list of files (ul.liste-fichiers): one chosen in a form
+ * (ChampFichiers below) or one already sent (a survey's documents).  Written
+ * once so that both lists look and read alike.  `nom` is the file's name,
+ * shown as `lien` (a download link) when given, followed by `details`;
+ * `apercu` (a preview) comes first; `retirer`, when given, gets a "Retirer
+ * <name>" button, red (`danger`) for a file the server already keeps.
+ */
+export function ligneFichier({ nom, lien = null, details, apercu = null, retirer = null, danger = false }) {
+    return h('li', { class: 'fichier' },
+        apercu,
+        h('span', { class: 'fichier-nom' }, lien ?? nom, h('span', { class: 'fichier-details' }, details)),
+        retirer ? h('button', {
+            type: 'button', class: ['bouton', 'bouton--petit', danger ? 'bouton--danger' : null], onclick: retirer,
+        }, 'Retirer', pourLecteurs(` ${nom}`)) : null);
+}
+
+/**
  * Files to send: a file input and the list of the files chosen so far
  * (several choices add up, each can be removed), with their name, type
  * and size, and a small preview of photos.  Types and sizes are checked
@@ -527,14 +544,10 @@ class ChampFichiers {
             } else {
                 apercu.textContent = libelleTypeFichier(this.typeDe(fichier));
             }
-            return h('li', { class: 'fichier' },
-                apercu,
-                h('span', { class: 'fichier-nom' }, fichier.name,
-                    h('span', { class: 'fichier-details' }, ` (${libelleTypeFichier(this.typeDe(fichier))}, ${formaterTaille(fichier.size)})`)),
-                h('button', {
-                    type: 'button', class: 'bouton bouton--petit',
-                    onclick: () => this.retirer(i),
-                }, 'Retirer', pourLecteurs(` ${fichier.name}`)));
+            return ligneFichier({
+                nom: fichier.name, apercu, retirer: () => this.retirer(i),
+                details: ` (${libelleTypeFichier(this.typeDe(fichier))}, ${formaterTaille(fichier.size)})`,
+            });
         }));
     }
 
