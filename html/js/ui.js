@@ -1,7 +1,7 @@
 // Shared accessible components: form fields with their label, hint and
 // error; password fields with a "show" toggle and the live rule checklist;
-// forms with an error summary; message boxes; disclosure menus; the
-// screen-reader announcer.
+// forms with an error summary; message boxes; disclosure menus; edit zones
+// (a button opening a form in place); the screen-reader announcer.
 //
 // The patterns follow RGAA 4 / WCAG 2.1 AA and the French state design
 // system's conventions: every field has a visible <label>; required fields
@@ -423,6 +423,23 @@ class GroupeRadios {
 const EXTENSIONS = { pdf: 'application/pdf', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
 
 /**
+ * One file of a list of files (ul.liste-fichiers): one chosen in a form
+ * (ChampFichiers below) or one already sent (a survey's documents).  Written
+ * once so that both lists look and read alike.  `nom` is the file's name,
+ * shown as `lien` (a download link) when given, followed by `details`;
+ * `apercu` (a preview) comes first; `retirer`, when given, gets a "Retirer
+ * <name>" button, red (`danger`) for a file the server already keeps.
+ */
+export function ligneFichier({ nom, lien = null, details, apercu = null, retirer = null, danger = false }) {
+    return h('li', { class: 'fichier' },
+        apercu,
+        h('span', { class: 'fichier-nom' }, lien ?? nom, h('span', { class: 'fichier-details' }, details)),
+        retirer ? h('button', {
+            type: 'button', class: ['bouton', 'bouton--petit', danger ? 'bouton--danger' : null], onclick: retirer,
+        }, 'Retirer', pourLecteurs(` ${nom}`)) : null);
+}
+
+/**
  * Files to send: a file input and the list of the files chosen so far
  * (several choices add up, each can be removed), with their name, type
  * and size, and a small preview of photos.  Types and sizes are checked
@@ -527,14 +544,10 @@ class ChampFichiers {
             } else {
                 apercu.textContent = libelleTypeFichier(this.typeDe(fichier));
             }
-            return h('li', { class: 'fichier' },
-                apercu,
-                h('span', { class: 'fichier-nom' }, fichier.name,
-                    h('span', { class: 'fichier-details' }, ` (${libelleTypeFichier(this.typeDe(fichier))}, ${formaterTaille(fichier.size)})`)),
-                h('button', {
-                    type: 'button', class: 'bouton bouton--petit',
-                    onclick: () => this.retirer(i),
-                }, 'Retirer', pourLecteurs(` ${fichier.name}`)));
+            return ligneFichier({
+                nom: fichier.name, apercu, retirer: () => this.retirer(i),
+                details: ` (${libelleTypeFichier(this.typeDe(fichier))}, ${formaterTaille(fichier.size)})`,
+            });
         }));
     }
 
@@ -950,6 +963,56 @@ export function disclosure(bouton, panneau, { fermerEnSortant = true } = {}) {
         bouton.addEventListener('focusout', surSortie);
     }
     return { ouvrir: () => definir(true), fermer: () => definir(false), ouvert };
+}
+
+// ---------------------------------------------------------------------------
+// Edit zone (a button that opens a form in place)
+
+/**
+ * A button that opens, in a zone below it, a form to change something (an
+ * occupant, the billing address, the bank details).  The same disclosure
+ * semantics as disclosure() (aria-expanded, aria-controls), but not that
+ * function: the form is built at each opening, so that it starts from the
+ * data as they are now, and thrown away at closing; and neither Escape nor
+ * a click elsewhere closes it, which would lose what was typed.  Opening
+ * puts a heading (`niveau`: 4 for h4...) and the form in the zone and
+ * focuses the field `champ`; the button again closes; "Annuler", added to
+ * the form's actions here, closes and gives the focus back to the button.
+ *
+ *   const { bouton, zone } = zoneEdition({
+ *       id: 'facturation-zone', libelle: 'Modifier l\'adresse de facturation',
+ *       titre: 'Nouvelle adresse de facturation', niveau: 4,
+ *       formulaire: () => formulaireAdresse(), champ: 'destinataire' });
+ *
+ * `formulaire` returns a Formulaire.  Returns { bouton, zone, fermer }: the
+ * caller places the button and the zone, and may put something else in the
+ * zone (demanderConfirmation) after setting aria-expanded to false.
+ */
+export function zoneEdition({
+    id, libelle, classe = 'bouton', titre, niveau, formulaire: creerFormulaire, champ,
+}) {
+    const zone = h('div', { class: 'zone-edition', id });
+    const bouton = h('button', {
+        type: 'button', class: classe, 'aria-expanded': 'false', 'aria-controls': zone.id,
+    }, libelle);
+    const fermer = () => {
+        zone.replaceChildren();
+        bouton.setAttribute('aria-expanded', 'false');
+    };
+    bouton.addEventListener('click', () => {
+        if (bouton.getAttribute('aria-expanded') === 'true') {
+            fermer();
+            return;
+        }
+        const formulaire = creerFormulaire();
+        formulaire.ajouterAuxActions(h('button', {
+            type: 'button', class: 'bouton', onclick: () => { fermer(); bouton.focus(); },
+        }, 'Annuler'));
+        remplacer(zone, h(`h${niveau}`, { class: 'titre-formulaire' }, titre), formulaire.element);
+        bouton.setAttribute('aria-expanded', 'true');
+        formulaire.champ(champ).controle.focus();
+    });
+    return { bouton, zone, fermer };
 }
 
 // ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@
 
 import { h, ajouter, remplacer, focaliser } from '../dom.js';
 import {
-    Formulaire, boiteMessage, onglets, demanderConfirmation, erreurChargement, annoncer, pourLecteurs,
+    Formulaire, boiteMessage, onglets, demanderConfirmation, erreurChargement, annoncer, pourLecteurs, zoneEdition,
 } from '../ui.js';
 import { lire, envoyer, remplacerRessource, supprimerRessource, envoyerFichiers } from '../api.js';
 import {
@@ -114,15 +114,13 @@ function ongletOccupants(numero, donnees) {
         succes(zoneMessage, message);
     }
 
-    function formulaireOccupant(occupant, { annuler }) {
+    function formulaireOccupant(occupant) {
         const nomFormulaire = occupant ? `occupant-${occupant.id}` : 'occupant-nouveau';
         const formulaire = new Formulaire(nomFormulaire, {
             bouton: occupant ? 'Enregistrer les modifications' : 'Ajouter cet occupant',
             enCours: 'Enregistrement en cours…',
         });
         champsOccupant(formulaire, liens, occupant);
-        const boutonAnnuler = h('button', { type: 'button', class: 'bouton', onclick: annuler }, 'Annuler');
-        formulaire.ajouterAuxActions(boutonAnnuler);
         formulaire.quandEnvoye(async (valeurs) => {
             const corps = {
                 nom: valeurs.nom, prenom: valeurs.prenom, date_naissance: valeurs.date_naissance, lien: valeurs.lien,
@@ -140,27 +138,12 @@ function ongletOccupants(numero, donnees) {
 
     function carteOccupant(occupant) {
         const nom = nomPersonne(occupant);
-        const zone = h('div', { class: 'zone-edition', id: `occupant-${occupant.id}-zone` });
-        const modifier = h('button', {
-            type: 'button', class: 'bouton bouton--petit', 'aria-expanded': 'false', 'aria-controls': zone.id,
-        }, 'Modifier', pourLecteurs(` ${nom}`));
-        const retirer = h('button', { type: 'button', class: 'bouton bouton--petit bouton--danger' }, 'Retirer', pourLecteurs(` ${nom}`));
-        const fermer = () => {
-            zone.replaceChildren();
-            modifier.setAttribute('aria-expanded', 'false');
-        };
-        modifier.addEventListener('click', () => {
-            if (modifier.getAttribute('aria-expanded') === 'true') {
-                fermer();
-                return;
-            }
-            const formulaire = formulaireOccupant(occupant, {
-                annuler: () => { fermer(); modifier.focus(); },
-            });
-            remplacer(zone, h('h5', { class: 'titre-formulaire' }, `Modifier les informations de ${nom}`), formulaire.element);
-            modifier.setAttribute('aria-expanded', 'true');
-            formulaire.champ('nom').controle.focus();
+        const { bouton: modifier, zone } = zoneEdition({
+            id: `occupant-${occupant.id}-zone`, classe: 'bouton bouton--petit', libelle: ['Modifier', pourLecteurs(` ${nom}`)],
+            titre: `Modifier les informations de ${nom}`, niveau: 5,
+            formulaire: () => formulaireOccupant(occupant), champ: 'nom',
         });
+        const retirer = h('button', { type: 'button', class: 'bouton bouton--petit bouton--danger' }, 'Retirer', pourLecteurs(` ${nom}`));
         retirer.addEventListener('click', () => {
             modifier.setAttribute('aria-expanded', 'false');
             demanderConfirmation(zone, {
@@ -189,23 +172,10 @@ function ongletOccupants(numero, donnees) {
     }
 
     function rendre() {
-        const zoneAjout = h('div', { class: 'zone-edition', id: 'occupant-ajout-zone' });
-        const ajouter = h('button', {
-            type: 'button', class: 'bouton', 'aria-expanded': 'false', 'aria-controls': zoneAjout.id,
-        }, 'Ajouter un occupant');
-        const fermer = () => {
-            zoneAjout.replaceChildren();
-            ajouter.setAttribute('aria-expanded', 'false');
-        };
-        ajouter.addEventListener('click', () => {
-            if (ajouter.getAttribute('aria-expanded') === 'true') {
-                fermer();
-                return;
-            }
-            const formulaire = formulaireOccupant(null, { annuler: () => { fermer(); ajouter.focus(); } });
-            remplacer(zoneAjout, h('h4', { class: 'titre-formulaire' }, 'Déclarer un nouvel occupant'), formulaire.element);
-            ajouter.setAttribute('aria-expanded', 'true');
-            formulaire.champ('nom').controle.focus();
+        const { bouton: ajouter, zone: zoneAjout } = zoneEdition({
+            id: 'occupant-ajout-zone', libelle: 'Ajouter un occupant',
+            titre: 'Déclarer un nouvel occupant', niveau: 4,
+            formulaire: () => formulaireOccupant(null), champ: 'nom',
         });
         remplacer(racine,
             h('h3', {}, 'Occupants du logement'),
@@ -245,7 +215,7 @@ function ongletFacturation(numero, adresseInitiale) {
     const zoneMessage = h('div', { class: 'zone-statut' });
     let adresse = adresseInitiale;
 
-    function formulaireAdresse(annuler) {
+    function formulaireAdresse() {
         const formulaire = new Formulaire('facturation', { bouton: 'Enregistrer l\'adresse', enCours: 'Enregistrement en cours…' });
         for (const [nom, libelle, obligatoire, aide] of LIGNES_ADRESSE) {
             formulaire.ajouter(formulaire.texte({
@@ -264,7 +234,6 @@ function ongletFacturation(numero, adresseInitiale) {
                 nom: 'localite', libelle: 'Localité', autocomplete: 'address-level2', maxlength: 32,
                 valeur: adresse.localite ?? '', messageVide: 'Veuillez indiquer la localité.',
             }));
-        formulaire.ajouterAuxActions(h('button', { type: 'button', class: 'bouton', onclick: annuler }, 'Annuler'));
         formulaire.quandEnvoye(async (valeurs) => {
             const corps = {};
             for (const [nom, , obligatoire] of LIGNES_ADRESSE) {
@@ -280,23 +249,10 @@ function ongletFacturation(numero, adresseInitiale) {
     }
 
     function rendre() {
-        const zone = h('div', { class: 'zone-edition', id: 'facturation-zone' });
-        const modifier = h('button', {
-            type: 'button', class: 'bouton', 'aria-expanded': 'false', 'aria-controls': zone.id,
-        }, 'Modifier l\'adresse de facturation');
-        const fermer = () => {
-            zone.replaceChildren();
-            modifier.setAttribute('aria-expanded', 'false');
-        };
-        modifier.addEventListener('click', () => {
-            if (modifier.getAttribute('aria-expanded') === 'true') {
-                fermer();
-                return;
-            }
-            const formulaire = formulaireAdresse(() => { fermer(); modifier.focus(); });
-            remplacer(zone, h('h4', { class: 'titre-formulaire' }, 'Nouvelle adresse de facturation'), formulaire.element);
-            modifier.setAttribute('aria-expanded', 'true');
-            formulaire.champ('destinataire').controle.focus();
+        const { bouton: modifier, zone } = zoneEdition({
+            id: 'facturation-zone', libelle: 'Modifier l\'adresse de facturation',
+            titre: 'Nouvelle adresse de facturation', niveau: 4,
+            formulaire: formulaireAdresse, champ: 'destinataire',
         });
         remplacer(racine,
             h('h3', {}, 'Adresse de facturation'),

@@ -12,7 +12,7 @@
 
 import { h, ajouter, remplacer, focaliser } from '../dom.js';
 import {
-    Formulaire, boiteMessage, erreurChargement, lienRoute, demanderConfirmation, annoncer, pourLecteurs,
+    Formulaire, boiteMessage, erreurChargement, lienRoute, demanderConfirmation, annoncer, pourLecteurs, ligneFichier,
 } from '../ui.js';
 import { lire, remplacerRessource, envoyer, envoyerFichiers, supprimerRessource, ErreurApi } from '../api.js';
 import {
@@ -107,13 +107,13 @@ function listePieces(enquete, { retirer = null } = {}) {
     if (!pieces.length) {
         return h('p', { class: 'liste-vide' }, 'Aucun document joint pour le moment.');
     }
-    return h('ul', { class: 'liste-fichiers', 'aria-label': 'Documents joints' }, pieces.map((piece) => h('li', { class: 'fichier' },
-        h('span', { class: 'fichier-nom' },
-            lienTelechargement(piece.url, piece.nom, { mime: piece.mime, taille: piece.taille }),
-            h('span', { class: 'fichier-details' },
-                ` : ${NATURES_PIECES[piece.nature] ?? piece.nature}${piece.concerne ? ` de ${piece.concerne}` : ''}, déposé le ${formaterDate(piece.depose_le)}`)),
-        retirer ? h('button', { type: 'button', class: 'bouton bouton--petit bouton--danger', onclick: () => retirer(piece) },
-            'Retirer', pourLecteurs(` ${piece.nom}`)) : null)));
+    return h('ul', { class: 'liste-fichiers', 'aria-label': 'Documents joints' }, pieces.map((piece) => ligneFichier({
+        nom: piece.nom,
+        lien: lienTelechargement(piece.url, piece.nom, { mime: piece.mime, taille: piece.taille }),
+        details: ` : ${NATURES_PIECES[piece.nature] ?? piece.nature}${piece.concerne ? ` de ${piece.concerne}` : ''}, déposé le ${formaterDate(piece.depose_le)}`,
+        retirer: retirer ? () => retirer(piece) : null,
+        danger: true,
+    })));
 }
 
 function vueEnvoyee(enquete) {

@@ -12,8 +12,10 @@
 // typed on the provider's page, never here.  The provider sends the payer
 // back to #/paiement/retour?commande=... (paiement-retour.js).
 
-import { h, ajouter, remplacer } from '../dom.js';
-import { Formulaire, boiteMessage, erreurChargement, pourLecteurs, lienRoute } from '../ui.js';
+import { h, ajouter } from '../dom.js';
+import {
+    Formulaire, boiteMessage, erreurChargement, pourLecteurs, lienRoute, zoneEdition,
+} from '../ui.js';
 import { lire, envoyer } from '../api.js';
 import {
     formaterDate, formaterDateHeure, formaterMontant, numeroCourt, nomPersonne,
@@ -149,7 +151,7 @@ function ibanPlausible(valeur) {
     return /^[A-Za-z]{2}\d{2}[A-Za-z0-9]{11,30}$/.test(valeur.replace(/\s+/g, ''));
 }
 
-function formulaireMandat(ctx, numero, prelevement, annuler) {
+function formulaireMandat(ctx, numero, prelevement) {
     const mandat = prelevement.mandat;
     const jours = Array.isArray(prelevement.jours_proposes) ? prelevement.jours_proposes : [];
     const formulaire = new Formulaire('mandat', { bouton: 'Signer le mandat de prélèvement', enCours: 'Signature en cours…' });
@@ -184,7 +186,6 @@ function formulaireMandat(ctx, numero, prelevement, annuler) {
             + 'Vous bénéficiez du droit d\'être remboursé par votre banque selon les conditions de la convention que vous avez passée avec elle ; '
             + 'une demande de remboursement doit être présentée dans les 8 semaines suivant la date de débit de votre compte.'),
         mandat ? h('p', {}, 'Le nouveau mandat remplace le mandat en cours, qui sera révoqué.') : null);
-    formulaire.ajouterAuxActions(h('button', { type: 'button', class: 'bouton', onclick: annuler }, 'Annuler'));
     formulaire.quandEnvoye(async (valeurs) => {
         const reponse = await envoyer('/api/paiements/prelevement', {
             contrat: numero,
@@ -201,7 +202,6 @@ function formulaireMandat(ctx, numero, prelevement, annuler) {
 
 function prelevementAutomatique(ctx, numero, prelevement) {
     const mandat = prelevement.mandat;
-    const zone = h('div', { class: 'zone-edition', id: 'mandat-zone' });
     const section = h('section', { 'aria-labelledby': 'titre-prelevement' },
         h('h2', { id: 'titre-prelevement' }, 'Prélèvement automatique'),
         h('p', {}, 'Programmez le prélèvement automatique et choisissez la date de prélèvement. '
@@ -218,22 +218,11 @@ function prelevementAutomatique(ctx, numero, prelevement) {
         section.append(boiteMessage('info', 'La mise en place du prélèvement automatique n\'est pas disponible en ligne pour le moment : contactez l\'office.'));
         return section;
     }
-    const ouvrir = h('button', {
-        type: 'button', class: 'bouton', 'aria-expanded': 'false', 'aria-controls': zone.id,
-    }, mandat ? 'Modifier vos coordonnées bancaires ou le jour de prélèvement' : 'Mettre en place le prélèvement automatique');
-    const fermer = () => {
-        zone.replaceChildren();
-        ouvrir.setAttribute('aria-expanded', 'false');
-    };
-    ouvrir.addEventListener('click', () => {
-        if (ouvrir.getAttribute('aria-expanded') === 'true') {
-            fermer();
-            return;
-        }
-        const formulaire = formulaireMandat(ctx, numero, prelevement, () => { fermer(); ouvrir.focus(); });
-        remplacer(zone, h('h3', { class: 'titre-formulaire' }, 'Mandat de prélèvement SEPA'), formulaire.element);
-        ouvrir.setAttribute('aria-expanded', 'true');
-        formulaire.champ('titulaire').controle.focus();
+    const { bouton: ouvrir, zone } = zoneEdition({
+        id: 'mandat-zone',
+        libelle: mandat ? 'Modifier vos coordonnées bancaires ou le jour de prélèvement' : 'Mettre en place le prélèvement automatique',
+        titre: 'Mandat de prélèvement SEPA', niveau: 3,
+        formulaire: () => formulaireMandat(ctx, numero, prelevement), champ: 'titulaire',
     });
     ajouter(section, [h('div', { class: 'actions' }, ouvrir), zone]);
     return section;
