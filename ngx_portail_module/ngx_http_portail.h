@@ -162,6 +162,9 @@ typedef struct {
     time_t                            window;
     ngx_str_t                         thread_pool_name;
     ngx_thread_pool_t                *thread_pool;
+    ngx_int_t                         priority;    /* nice increment, 0-19 */
+    ngx_uint_t                        lower;       /* thread_nice is set */
+    int                               thread_nice; /* the worker's + it */
     size_t                            memlimit;
     ngx_uint_t                        opslimit;
     u_char                            dummy_hash[crypto_pwhash_STRBYTES];
@@ -267,6 +270,8 @@ struct ngx_http_portail_pw_s {
     u_char                            hash[crypto_pwhash_STRBYTES];
     unsigned long long                opslimit;
     size_t                            memlimit;
+    ngx_uint_t                        lower;      /* to nice, or as it is */
+    int                               nice;
     ngx_uint_t                        verify;
     ngx_int_t                         ok;
 };

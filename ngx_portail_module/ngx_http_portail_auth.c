@@ -267,9 +267,31 @@ ngx_int_t
 ngx_http_portail_auth_init_worker(ngx_cycle_t *cycle)
 {
 #if (NGX_THREADS)
+    int                            base;
     ngx_http_portail_main_conf_t  *pmcf;
 
     pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_portail_module);
+
+    /*
+     * The hashing threads run at the worker's priority (worker_priority)
+     * lowered by portail_password_priority: on a busy core, the pages
+     * tenants are reading come before a sign-in's 64 MiB of argon2id.
+     */
+    if (pmcf->auth.priority > 0) {
+        errno = 0;
+        base = getpriority(PRIO_PROCESS, 0);
+
+        if (base == -1 && errno != 0) {
+            ngx_log_error(NGX_LOG_WARN, cycle->log, ngx_errno,
+                          "portail: getpriority() failed, passwords are "
+                          "hashed at the worker's priority");
+
+        } else {
+            pmcf->auth.thread_nice = ngx_min(base + (int) pmcf->auth.priority,
+                                             19);
+            pmcf->auth.lower = 1;
+        }
+    }
 
     pmcf->auth.thread_pool = ngx_thread_pool_get(cycle,
                                                  &pmcf->auth.thread_pool_name);
@@ -1258,6 +1280,11 @@ ngx_http_portail_password_task(ngx_http_request_t *r,
     pw->len = password->len;
     pw->opslimit = pmcf->auth.opslimit;
     pw->memlimit = pmcf->auth.memlimit;
+#if (NGX_THREADS)
+    /* without threads the hash is made in the worker: never lowered */
+    pw->lower = pmcf->auth.lower;
+    pw->nice = pmcf->auth.thread_nice;
+#endif
 
     if (hash) {
         pw->verify = 1;
@@ -1293,6 +1320,19 @@ static void
 ngx_http_portail_password_thread(void *data, ngx_log_t *log)
 {
     ngx_http_portail_pw_t *pw = data;
+
+#if (NGX_THREADS && NGX_LINUX)
+    /*
+     * On Linux a priority belongs to a thread: this one only.  Lowering it
+     * needs no privilege; were it refused, the hash is made all the same.
+     * Set at each task (a system call beside half a second of hashing)
+     * rather than once per thread, which nginx's thread pool has no hook
+     * for.
+     */
+    if (pw->lower) {
+        (void) setpriority(PRIO_PROCESS, (id_t) ngx_thread_tid(), pw->nice);
+    }
+#endif
 
     if (pw->verify) {
         pw->ok = (crypto_pwhash_str_verify((char *) pw->hash,

@@ -225,6 +225,13 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       offsetof(ngx_http_portail_main_conf_t, auth.thread_pool_name),
       NULL },
 
+    { ngx_string("portail_password_priority"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, auth.priority),
+      NULL },
+
     { ngx_string("portail_password_memlimit"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -964,6 +971,7 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
     pmcf->auth.max_failures = NGX_CONF_UNSET_UINT;
     pmcf->auth.max_failures_address = NGX_CONF_UNSET_UINT;
     pmcf->auth.window = NGX_CONF_UNSET;
+    pmcf->auth.priority = NGX_CONF_UNSET;
     pmcf->auth.memlimit = NGX_CONF_UNSET_SIZE;
     pmcf->auth.opslimit = NGX_CONF_UNSET_UINT;
 
@@ -1054,6 +1062,12 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
                              crypto_pwhash_MEMLIMIT_INTERACTIVE);
     ngx_conf_init_uint_value(pmcf->auth.opslimit,
                              crypto_pwhash_OPSLIMIT_INTERACTIVE);
+
+    ngx_conf_init_value(pmcf->auth.priority, 10);
+
+    if (pmcf->auth.priority < 0 || pmcf->auth.priority > 19) {
+        return "portail_password_priority must be between 0 and 19";
+    }
 
     if (pmcf->auth.thread_pool_name.data == NULL) {
         ngx_str_set(&pmcf->auth.thread_pool_name, "default");
