@@ -1063,7 +1063,7 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(pmcf->auth.opslimit,
                              crypto_pwhash_OPSLIMIT_INTERACTIVE);
 
-    ngx_conf_init_value(pmcf->auth.priority, 10);
+    ngx_conf_init_value(pmcf->auth.priority, 5);
 
     if (pmcf->auth.priority < 0 || pmcf->auth.priority > 19) {
         return "portail_password_priority must be between 0 and 19";

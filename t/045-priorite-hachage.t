@@ -56,10 +56,10 @@ my %after = (
         ok(scalar(keys %$loops), 'the worker is found');
         is_deeply([sort { $a <=> $b } values %$loops], [map { 0 } keys %$loops],
                   'the event loop keeps its priority');
-        my @lowered = grep { $_ == 10 } values %$threads;
-        ok(@lowered >= 1, 'the threads that hashed run at nice 10')
+        my @lowered = grep { $_ == 5 } values %$threads;
+        ok(@lowered >= 1, 'the threads that hashed run at nice 5')
             or diag(explain($threads));
-        ok(!grep({ $_ != 10 && $_ != 0 } values %$threads), 'and no other value');
+        ok(!grep({ $_ != 5 && $_ != 0 } values %$threads), 'and no other value');
     },
 
     unchanged => sub {
@@ -86,7 +86,7 @@ run_tests();
 
 __DATA__
 
-=== TEST 1: by default, passwords are hashed at nice 10 [lowered]
+=== TEST 1: by default, passwords are hashed at nice 5 [lowered]
 --- request
 GET /api/sante
 --- error_code: 200
