@@ -51,18 +51,15 @@ RETURNS TABLE (compte_id bigint, session_id bigint, a_toucher boolean,
 LANGUAGE sql STABLE
 AS $$
     WITH s AS MATERIALIZED (
-        SELECT s.compte_id, s.session_id, s.a_toucher, s.personne_id
+        SELECT s.compte_id, s.session_id, s.a_toucher
         FROM portail.session_valide(p_jeton_hash) s),
-    -- the account's contracts (portail.contrats_du_compte, from the
-    -- signatory the session check has already found)
+    -- the account's contracts, read once for every section; through
+    -- contrats_du_compte, the one rule of which contracts a tenant sees
     k AS MATERIALIZED (
         SELECT k.id, k.numero, k.nature, k.designation, k.residence_id,
                k.solde_cents, k.solde_au, k.loyer_cents + k.charges_cents AS echeance_cents,
                k.jour_echeance, k.mode_paiement
-        FROM s
-        JOIN portail.contrat_signataire cs ON cs.personne_id = s.personne_id
-                                          AND cs.retire_le IS NULL
-        JOIN portail.contrat k ON k.id = cs.contrat_id AND k.archive_le IS NULL
+        FROM s CROSS JOIN LATERAL portail.contrats_du_compte(s.compte_id) k
         WHERE p_numero IS NULL OR k.numero = p_numero),
     j AS MATERIALIZED (SELECT (now() AT TIME ZONE 'Europe/Paris')::date AS aujourdhui),
     -- the audiences of the news: the residences and kinds of those contracts
