@@ -11,7 +11,7 @@ NGINX_SRC   ?= /usr/share/nginx/src
 BUILD       := build
 NGX_BUILD   := $(BUILD)/nginx
 MODULE      := $(BUILD)/ngx_http_portail_module.so
-MODULE_SRCS := $(wildcard ngx_portail_module/*.c ngx_portail_module/*.h)
+MODULE_SRCS := $(wildcard ngx_portail_module/*/*.c ngx_portail_module/*/*.h)
 PORT        ?= 8080
 
 # make import/export/demo-load work on the development cluster of make run
@@ -38,7 +38,7 @@ deps:
 # Makefile names each of them.
 $(BUILD)/sources: FORCE
 	@mkdir -p $(BUILD)
-	@ls ngx_portail_module/*.c > $@.new
+	@ls ngx_portail_module/*/*.c ngx_portail_module/*/*.h > $@.new
 	@cmp -s $@.new $@ || mv $@.new $@
 	@rm -f $@.new
 

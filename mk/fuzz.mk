@@ -4,25 +4,27 @@
 #   make fuzz-regress      each harness once over its corpus and past crashes
 #                          (fast: part of make test)
 #
-# Harnesses: fuzz/fuzz_*.c, linked with ngx_http_portail_validate.c alone
-# (it has no nginx type for this reason).  Seeds: fuzz/corpus/<name>/; a
+# Harnesses: fuzz/fuzz_*.c, linked with the files of ngx_portail_module/lib/
+# that include no nginx header (LIB_PLAIN): they are kept free of nginx
+# types for this reason.  Seeds: fuzz/corpus/<name>/; a
 # crash found is fixed, then its input is kept in fuzz/corpus/<name>/.
 
 FUZZ_SECONDS ?= 60
 FUZZ_NAMES   := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS    := $(addprefix build/fuzz/,$(FUZZ_NAMES))
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=undefined -Ingx_portail_module \
+                -fno-sanitize-recover=undefined -Ingx_portail_module/lib \
                 $(shell pkg-config --cflags libpcre2-8 jansson libsodium 2>/dev/null)
 FUZZ_LIBS    := -lpcre2-8 -ljansson -lsodium -lz
+LIB_PLAIN    := $(shell grep -L '^\#include <ngx_' ngx_portail_module/lib/*.c)
 
 .PHONY: fuzz fuzz-regress fuzz-build
 
 fuzz-build: $(FUZZ_BINS)
 
-build/fuzz/%: fuzz/fuzz_%.c ngx_portail_module/ngx_http_portail_validate.c ngx_portail_module/ngx_http_portail_validate.h
+build/fuzz/%: fuzz/fuzz_%.c $(LIB_PLAIN) $(wildcard ngx_portail_module/lib/*.h)
 	@mkdir -p build/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< ngx_portail_module/ngx_http_portail_validate.c $(FUZZ_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_PLAIN) $(FUZZ_LIBS)
 
 fuzz: fuzz-build
 	@mkdir -p build/fuzz/crashes

@@ -2,7 +2,7 @@
 // GET /api/accueil in PHP 8.2 with pdo_pgsql: the peer the portal is
 // measured against (bench/run).  Same statement, same JSON (built by
 // PostgreSQL), same answers as the module's
-// (ngx_portail_module/ngx_http_portail_accueil.c): 200 with the page, 401
+// (ngx_portail_module/api/ngx_http_portail_accueil.c): 200 with the page, 401
 // without a valid session, the session's last activity recorded at most
 // once a minute.
 //

@@ -11,7 +11,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 

@@ -13,7 +13,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 typedef struct {
@@ -33,6 +33,8 @@ static void ngx_http_portail_stream_slice(ngx_http_portail_pg_query_t *q);
 static ngx_int_t ngx_http_portail_stream_wait(ngx_http_request_t *r);
 static void ngx_http_portail_stream_writer(ngx_http_request_t *r);
 static void ngx_http_portail_stream_cleanup(void *data);
+static ngx_int_t ngx_http_portail_piece_send(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_disposition(ngx_http_request_t *r,
     ngx_str_t *filename);
 
@@ -152,7 +154,8 @@ ngx_http_portail_send_file(ngx_http_request_t *r, ngx_str_t *filename,
     ngx_http_portail_stream_t  *s;
 
     if ((off_t) first->len > size) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     r->headers_out.status = NGX_HTTP_OK;
@@ -476,3 +479,188 @@ ngx_http_portail_stream_cleanup(void *data)
         s->pool = NULL;
     }
 }
+
+
+/*
+ * The files of a form field, checked by content and cleaned of their
+ * metadata, added to files (NGX_HTTP_PORTAIL_MAX_FILES at most, whatever
+ * the fields).  Refusals go to champs; NGX_ERROR only when memory runs out.
+ */
+
+ngx_int_t
+ngx_http_portail_files_collect(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, const char *field, const char *nature,
+    ngx_http_portail_files_t *files, json_t *champs)
+{
+    u_char                    hex[64];
+    json_t                   *item;
+    ngx_int_t                 rc;
+    ngx_uint_t                i;
+    ngx_http_portail_part_t  *part;
+
+    if (files->meta == NULL) {
+        files->meta = ngx_http_portail_json_pool(r->pool, json_array());
+        if (files->meta == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    for (i = 0; (part = ngx_http_portail_part(ctx, field, i)); i++) {
+
+        /* a file input left empty is sent as an empty file: none chosen */
+        if (!part->file || part->data.len == 0) {
+            continue;
+        }
+
+        if (files->n == NGX_HTTP_PORTAIL_MAX_FILES) {
+            ngx_http_portail_field_error(champs, field,
+                                         "Vous pouvez joindre 5 fichiers au "
+                                         "plus.");
+            return NGX_OK;
+        }
+
+        rc = ngx_http_portail_upload_check(r, part, field, champs);
+
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (rc != NGX_OK) {
+            continue;
+        }
+
+        ngx_hex_dump(hex, part->sha256, sizeof(part->sha256));
+
+        item = json_pack("{s:s%,s:s,s:s%,s:s?}",
+                         "nom", part->filename.data, part->filename.len,
+                         "mime", part->mime,
+                         "sha256", hex, sizeof(hex),
+                         "nature", nature);
+
+        if (item == NULL || json_array_append_new(files->meta, item) != 0) {
+            return NGX_ERROR;
+        }
+
+        files->parts[files->n++] = part;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The files as a statement's parameters: their description (JSON), then
+ * NGX_HTTP_PORTAIL_MAX_FILES bytea, NULL past the last file.
+ */
+
+ngx_int_t
+ngx_http_portail_files_params(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_pg_call_t *call, ngx_http_portail_files_t *files)
+{
+    char                     *s;
+    ngx_int_t                 rc;
+    ngx_str_t                 meta;
+    ngx_uint_t                i;
+    ngx_http_portail_part_t  *part;
+
+    s = json_dumps(files->meta, JSON_COMPACT);
+    if (s == NULL) {
+        return NGX_ERROR;
+    }
+
+    meta.data = (u_char *) s;
+    meta.len = ngx_strlen(s);
+
+    rc = ngx_http_portail_pg_param_str(q, call, &meta);
+
+    free(s);
+
+    for (i = 0; rc == NGX_OK && i < NGX_HTTP_PORTAIL_MAX_FILES; i++) {
+        part = (i < files->n) ? files->parts[i] : NULL;
+
+        rc = part ? ngx_http_portail_pg_param_binary(call, part->data.data,
+                                                     part->data.len)
+                  : ngx_http_portail_pg_param_null(call);
+    }
+
+    return rc;
+}
+
+
+/*
+ * An attachment, path /api/<section>/{id}/pieces/{piece}: its owner is
+ * checked, and its first slice read, in one round trip.
+ */
+
+ngx_int_t
+ngx_http_portail_piece_get(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
+    ngx_http_portail_piece_stmts_t *stmts)
+{
+    ngx_http_portail_pg_call_t   *info, *first;
+    ngx_http_portail_pg_query_t  *q;
+
+    info = ngx_http_portail_request_call(r, stmts->info, &q);
+
+    if (info == NULL
+        || ngx_http_portail_tenant_params(q, info, ctx, 2) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    first = ngx_http_portail_pg_call(q, stmts->first);
+
+    if (first == NULL
+        || ngx_http_portail_tenant_params(q, first, ctx, 2) != NGX_OK
+        || ngx_http_portail_pg_param_int(q, first, NGX_HTTP_PORTAIL_SLICE)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    first->binary = 1;
+    ctx->data = stmts;
+
+    return ngx_http_portail_query(r, ctx, q, ngx_http_portail_piece_send);
+}
+
+
+static ngx_int_t
+ngx_http_portail_piece_send(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
+{
+    off_t                            size;
+    ngx_str_t                        name, mime, taille, first;
+    ngx_http_portail_pg_query_t     *q;
+    ngx_http_portail_piece_stmts_t  *stmts;
+
+    q = ctx->query;
+    stmts = ctx->data;
+
+    if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
+    }
+
+    if (ngx_http_portail_pg_value(q, 0, 0, 3, &name) != NGX_OK) {
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
+    }
+
+    if (ngx_http_portail_pg_value(q, 0, 0, 4, &mime) != NGX_OK
+        || ngx_http_portail_pg_value(q, 0, 0, 5, &taille) != NGX_OK
+        || ngx_http_portail_pg_value(q, 1, 0, 0, &first) != NGX_OK)
+    {
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
+    }
+
+    size = ngx_atoof(taille.data, taille.len);
+
+    if (size == NGX_ERROR) {
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
+    }
+
+    return ngx_http_portail_send_file(r, &name, &mime, size, &first,
+                                      stmts->slice, &ctx->args[1]);
+}
+

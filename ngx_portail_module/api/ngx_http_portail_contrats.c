@@ -13,7 +13,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 #define NGX_HTTP_PORTAIL_NUMERO_LEN  9      /* "L/2013936" */
@@ -153,8 +153,6 @@ static ngx_int_t ngx_http_portail_insurance_file_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_http_portail_contrat_t *ngx_http_portail_contrat_ctx(
     ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx, ngx_uint_t id);
-static ngx_int_t ngx_http_portail_contract_arg(ngx_http_request_t *r,
-    u_char **out);
 static ngx_int_t ngx_http_portail_contrat_read(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_uint_t stmt);
 static ngx_int_t ngx_http_portail_line(json_t *champs, const char *name,
@@ -242,223 +240,6 @@ ngx_http_portail_contrats_init(ngx_conf_t *cf)
 }
 
 
-/* --- what the sections share --------------------------------------------- */
-
-
-/*
- * "2013936", "L2013936" (a path segment) or "L/2013936" (a query argument)
- * into "L/2013936", NUL-terminated.  NGX_DECLINED: not a contract number.
- */
-
-ngx_int_t
-ngx_http_portail_contract_number(ngx_str_t *in, u_char *out)
-{
-    u_char  digits[PORTAIL_REFERENCE_LEN];
-
-    if (in->len == 0 || in->len > 16
-        || portail_check_reference(in->data, in->len, digits) != NULL)
-    {
-        return NGX_DECLINED;
-    }
-
-    out[0] = 'L';
-    out[1] = '/';
-    ngx_memcpy(out + 2, digits, PORTAIL_REFERENCE_LEN);
-    out[NGX_HTTP_PORTAIL_NUMERO_LEN] = '\0';
-
-    return NGX_OK;
-}
-
-
-/*
- * ?contrat=2013936: the contract a page is narrowed to.  NGX_OK (*out set,
- * from the request's pool: it must outlive the query), NGX_DECLINED (not
- * given) or NGX_ERROR (not a contract number: 404).
- */
-
-static ngx_int_t
-ngx_http_portail_contract_arg(ngx_http_request_t *r, u_char **out)
-{
-    u_char     *dst, *src;
-    ngx_str_t   value, decoded;
-
-    if (ngx_http_arg(r, (u_char *) "contrat", sizeof("contrat") - 1, &value)
-        != NGX_OK || value.len == 0)
-    {
-        return NGX_DECLINED;
-    }
-
-    if (value.len > 32) {
-        return NGX_ERROR;
-    }
-
-    decoded.data = ngx_pnalloc(r->pool, value.len);
-    if (decoded.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    dst = decoded.data;
-    src = value.data;
-    ngx_unescape_uri(&dst, &src, value.len, NGX_UNESCAPE_URI);
-    decoded.len = dst - decoded.data;
-
-    *out = ngx_pnalloc(r->pool, NGX_HTTP_PORTAIL_NUMERO_LEN + 1);
-    if (*out == NULL) {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_portail_contract_number(&decoded, *out) == NGX_OK
-           ? NGX_OK : NGX_ERROR;
-}
-
-
-/*
- * A list page for a signed-in tenant, narrowed to one contract by
- * ?contrat= (the statement's $2; null: all of them).
- */
-
-ngx_int_t
-ngx_http_portail_tenant_read_narrowed(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt)
-{
-    u_char     *numero;
-    ngx_int_t   rc;
-
-    numero = NULL;
-    rc = ngx_http_portail_contract_arg(r, &numero);
-
-    if (rc == NGX_ERROR) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    return ngx_http_portail_tenant_read(r, ctx, stmt,
-                                        rc == NGX_OK ? numero : NULL,
-                                        NGX_HTTP_PORTAIL_NUMERO_LEN);
-}
-
-
-/*
- * A numeric id of a path, copied NUL-terminated (libpq reads text
- * parameters up to their NUL).  NGX_DECLINED: not an id (answered 404).
- */
-
-ngx_int_t
-ngx_http_portail_path_id(ngx_http_request_t *r, ngx_str_t *arg,
-    ngx_str_t *id)
-{
-    size_t  i;
-
-    if (arg->len == 0 || arg->len > 18) {
-        return NGX_DECLINED;
-    }
-
-    for (i = 0; i < arg->len; i++) {
-        if (arg->data[i] < '0' || arg->data[i] > '9') {
-            return NGX_DECLINED;
-        }
-    }
-
-    id->data = ngx_pnalloc(r->pool, arg->len + 1);
-    if (id->data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(id->data, arg->data, arg->len);
-    id->data[arg->len] = '\0';
-    id->len = arg->len;
-
-    return NGX_OK;
-}
-
-
-/*
- * A read for a signed-in tenant: statement ($1 session, $2 the argument or
- * null) whose columns are compte_id, session_id, a_toucher, corps.
- */
-
-ngx_int_t
-ngx_http_portail_tenant_read(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt, u_char *arg,
-    size_t len)
-{
-    ngx_http_portail_pg_call_t   *call;
-    ngx_http_portail_pg_query_t  *q;
-
-    call = ngx_http_portail_request_call(r, stmt, &q);
-
-    if (call == NULL
-        || ngx_http_portail_session_param(q, call, ctx) != NGX_OK
-        || (arg ? ngx_http_portail_pg_param(call, arg, len)
-                : ngx_http_portail_pg_param_null(call)) != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    return ngx_http_portail_query(r, ctx, q, ngx_http_portail_tenant_read_done);
-}
-
-
-/* the JSON PostgreSQL built, as it comes; no JSON: not the tenant's, 404 */
-
-ngx_int_t
-ngx_http_portail_tenant_read_done(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx)
-{
-    ngx_str_t  body;
-
-    if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
-    }
-
-    if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &body) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    return ngx_http_portail_send_json(r, NGX_HTTP_OK, body.data, body.len);
-}
-
-
-/*
- * The outcome of a write (columns compte_id, session_id, a_toucher,
- * resultat, corps): "ok" sends corps with status, "introuvable" 404.  Any
- * other outcome is NGX_DECLINED, left in outcome for the caller.
- */
-
-ngx_int_t
-ngx_http_portail_tenant_write_done(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_uint_t status, ngx_str_t *outcome)
-{
-    ngx_str_t  body;
-
-    if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
-    }
-
-    if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, outcome) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
-    }
-
-    if (outcome->len == 2 && ngx_strncmp(outcome->data, "ok", 2) == 0) {
-        if (ngx_http_portail_pg_value(ctx->query, 0, 0, 4, &body) != NGX_OK) {
-            return ngx_http_portail_send_error(r, "erreur_interne");
-        }
-
-        return ngx_http_portail_send_json(r, status, body.data, body.len);
-    }
-
-    if (outcome->len == sizeof("introuvable") - 1
-        && ngx_strncmp(outcome->data, "introuvable", outcome->len) == 0)
-    {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    return NGX_DECLINED;
-}
-
-
-/* --- this section --------------------------------------------------------- */
-
-
 /*
  * The contract of the path (ctx->args[0]) and, with id, the numeric id of
  * ctx->args[1]; NULL when either is malformed (answered 404 by callers).
@@ -506,7 +287,8 @@ ngx_http_portail_contrat_read(ngx_http_request_t *r,
 
     c = ngx_http_portail_contrat_ctx(r, ctx, 0);
     if (c == NULL) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     return ngx_http_portail_tenant_read(r, ctx,
@@ -684,7 +466,8 @@ ngx_http_portail_occupant_write(ngx_http_request_t *r,
 
     c = ngx_http_portail_contrat_ctx(r, ctx, has_id);
     if (c == NULL) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     ngx_str_null(&nom);
@@ -693,7 +476,7 @@ ngx_http_portail_occupant_write(ngx_http_request_t *r,
     ngx_str_null(&lien);
 
     if (!remove) {
-        champs = json_object();
+        champs = ngx_http_portail_champs(r);
         if (champs == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -746,7 +529,6 @@ ngx_http_portail_occupant_write(ngx_http_request_t *r,
             return ngx_http_portail_send_validation(r, champs);
         }
 
-        json_decref(champs);
     }
 
     call = ngx_http_portail_request_call(r,
@@ -791,10 +573,13 @@ ngx_http_portail_occupant_outcome(ngx_http_request_t *r,
 
     /* "date_future": the only other outcome */
 
-    champs = json_pack("{s:s}", "date_naissance",
-                       "La date de naissance ne peut pas être dans le "
-                       "futur.");
-    if (champs == NULL) {
+    champs = ngx_http_portail_champs(r);
+    if (champs == NULL
+        || ngx_http_portail_field_error(champs, "date_naissance",
+                                        "La date de naissance ne peut pas "
+                                        "être dans le futur.")
+           != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -863,10 +648,11 @@ ngx_http_portail_billing_put(ngx_http_request_t *r,
 
     c = ngx_http_portail_contrat_ctx(r, ctx, 0);
     if (c == NULL) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     if (champs == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -892,7 +678,6 @@ ngx_http_portail_billing_put(ngx_http_request_t *r,
         if (i == 6) {
             localite.data = ngx_pnalloc(r->pool, PORTAIL_LOCALITE_MAX);
             if (localite.data == NULL) {
-                json_decref(champs);
                 return NGX_HTTP_INTERNAL_SERVER_ERROR;
             }
 
@@ -911,7 +696,6 @@ ngx_http_portail_billing_put(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
                &ngx_http_portail_contrats_stmts[NGX_HTTP_PORTAIL_BILLING_PUT],
@@ -972,10 +756,11 @@ ngx_http_portail_insurance_post(ngx_http_request_t *r,
 
     c = ngx_http_portail_contrat_ctx(r, ctx, 0);
     if (c == NULL) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     if (champs == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -1018,7 +803,6 @@ ngx_http_portail_insurance_post(ngx_http_request_t *r,
     } else if (ngx_http_portail_upload_check(r, file, "attestation", champs)
                == NGX_ERROR)
     {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1026,7 +810,6 @@ ngx_http_portail_insurance_post(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     mime.data = (u_char *) file->mime;
     mime.len = ngx_strlen(file->mime);
@@ -1073,9 +856,10 @@ ngx_http_portail_insurance_created(ngx_http_request_t *r,
     rc = ngx_http_portail_tenant_write_done(r, ctx, NGX_HTTP_CREATED,
                                             &outcome);
 
-    return rc != NGX_DECLINED ? rc
-                              : ngx_http_portail_send_error(r,
-                                                            "erreur_interne");
+    return rc != NGX_DECLINED
+           ? rc
+           : ngx_http_portail_send_error(r,
+                                         NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
 }
 
 
@@ -1088,9 +872,10 @@ ngx_http_portail_contrat_written(ngx_http_request_t *r,
 
     rc = ngx_http_portail_tenant_write_done(r, ctx, NGX_HTTP_OK, &outcome);
 
-    return rc != NGX_DECLINED ? rc
-                              : ngx_http_portail_send_error(r,
-                                                            "erreur_interne");
+    return rc != NGX_DECLINED
+           ? rc
+           : ngx_http_portail_send_error(r,
+                                         NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
 }
 
 
@@ -1110,7 +895,8 @@ ngx_http_portail_insurance_file(ngx_http_request_t *r,
 
     c = ngx_http_portail_contrat_ctx(r, ctx, 1);
     if (c == NULL) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     /* both statements check the owner: they run in one transaction */
@@ -1157,18 +943,21 @@ ngx_http_portail_insurance_file_done(ngx_http_request_t *r,
     c = ctx->data;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &id) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 4, &mime) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 5, &taille) != NGX_OK)
     {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 1, 0, 0, &first) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     size = ngx_atoof(taille.data, taille.len);

@@ -1,30 +1,14 @@
 
 /*
- * portail: directives, configuration, the API router, and the glue between
- * requests and the database pool.
+ * portail: the module's directives, its configuration structures and their
+ * merges, and its start: the sections register their routes and statements
+ * (ngx_http_portail_sections.c), then each worker opens its pool.
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
+#include "ngx_http_portail_sections.h"
 
-
-static ngx_int_t ngx_http_portail_api_handler(ngx_http_request_t *r);
-static const ngx_http_portail_route_t *ngx_http_portail_route(
-    ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx, ngx_str_t *allow);
-static ngx_int_t ngx_http_portail_not_allowed(ngx_http_request_t *r,
-    ngx_str_t *allow);
-static void ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q);
-static ngx_uint_t ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q,
-    ngx_http_portail_ctx_t *ctx);
-static ngx_int_t ngx_http_portail_query_run(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
-    ngx_http_portail_handler_pt next);
-static ngx_int_t ngx_http_portail_query_standby(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
-    ngx_http_portail_handler_pt next);
-static void ngx_http_portail_query_checked(
-    ngx_http_portail_pg_query_t *check);
-static void ngx_http_portail_check_broken(ngx_http_request_t *r);
 
 static void *ngx_http_portail_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf);
@@ -37,12 +21,16 @@ static char *ngx_http_portail_api_errors(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_portail_smtp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_portail_sepa_debit_days(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_portail_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_portail_office_json(ngx_conf_t *cf,
     ngx_http_portail_main_conf_t *pmcf);
 static ngx_int_t ngx_http_portail_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_portail_postconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_portail_lib_init(ngx_conf_t *cf);
+static void ngx_http_portail_lib_cleanup(void *data);
 static ngx_int_t ngx_http_portail_init_process(ngx_cycle_t *cycle);
 static void ngx_http_portail_exit_process(ngx_cycle_t *cycle);
 
@@ -392,548 +380,6 @@ ngx_module_t  ngx_http_portail_module = {
 };
 
 
-/*
- * The API, path by path: these, and those each concern adds with
- * ngx_http_portail_add_routes().  "{}" matches one path segment, handed to
- * the handler in ctx->args.  HEAD is served as GET.
- */
-
-static ngx_http_portail_route_t  ngx_http_portail_core_routes[] = {
-
-    { NGX_HTTP_GET, ngx_string("/api/sante"), 0,
-      ngx_http_portail_sante_get },
-
-    { NGX_HTTP_GET, ngx_string("/api/portail"), 0,
-      ngx_http_portail_office_get },
-
-    { 0, ngx_null_string, 0, NULL }
-};
-
-
-static ngx_int_t
-ngx_http_portail_api_handler(ngx_http_request_t *r)
-{
-    ngx_int_t                        rc;
-    ngx_str_t                        allow;
-    ngx_http_portail_ctx_t          *ctx;
-    const ngx_http_portail_route_t  *route;
-
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_ctx_t));
-    if (ctx == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_set_ctx(r, ctx, ngx_http_portail_module);
-
-    route = ngx_http_portail_route(r, ctx, &allow);
-
-    if (route == NULL) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            r->keepalive = 0;
-        }
-
-        if (allow.len) {
-            return ngx_http_portail_not_allowed(r, &allow);
-        }
-
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    ctx->route = route;
-
-    /*
-     * No cookie, no session: answered without asking PostgreSQL.  A
-     * state change needs the CSRF token derived from the cookie.
-     */
-
-    if ((route->flags & NGX_HTTP_PORTAIL_SESSION)
-        && ngx_http_portail_session_cookie(r, ctx) != NGX_OK)
-    {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            r->keepalive = 0;
-        }
-
-        return ngx_http_portail_send_error(r, "non_authentifie");
-    }
-
-    if (((route->flags & NGX_HTTP_PORTAIL_CSRF)
-         && ngx_http_portail_csrf_check(r, ctx) != NGX_OK)
-        || (route->method != NGX_HTTP_GET
-            && ngx_http_portail_cross_site(r) == NGX_OK))
-    {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            r->keepalive = 0;
-        }
-
-        return ngx_http_portail_send_error(r, "csrf_invalide");
-    }
-
-    if (route->flags
-        & (NGX_HTTP_PORTAIL_JSON_BODY|NGX_HTTP_PORTAIL_MULTIPART
-           |NGX_HTTP_PORTAIL_FORM_BODY))
-    {
-        return ngx_http_portail_read_body(r, ctx);
-    }
-
-    rc = ngx_http_discard_request_body(r);
-
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
-    return route->handler(r, ctx);
-}
-
-
-static ngx_int_t
-ngx_http_portail_segment(ngx_str_t *path, size_t *pos, ngx_str_t *seg)
-{
-    size_t  i;
-
-    if (*pos >= path->len) {
-        return NGX_DONE;
-    }
-
-    /* every path of ours starts with "/", and segments are between them */
-
-    if (path->data[*pos] != '/') {
-        return NGX_ERROR;
-    }
-
-    i = *pos + 1;
-    seg->data = path->data + i;
-
-    while (i < path->len && path->data[i] != '/') {
-        i++;
-    }
-
-    seg->len = path->data + i - seg->data;
-    *pos = i;
-
-    return NGX_OK;
-}
-
-
-/*
- * Whether the request's path is the route's; its "{}" segments are
- * collected in ctx->args.
- */
-
-static ngx_uint_t
-ngx_http_portail_path_match(ngx_http_request_t *r,
-    ngx_http_portail_route_t *route, ngx_http_portail_ctx_t *ctx)
-{
-    size_t      upos, ppos;
-    ngx_int_t   urc, prc;
-    ngx_str_t   useg, pseg;
-    ngx_uint_t  nargs;
-
-    upos = 0;
-    ppos = 0;
-    nargs = 0;
-
-    for ( ;; ) {
-        urc = ngx_http_portail_segment(&r->uri, &upos, &useg);
-        prc = ngx_http_portail_segment(&route->path, &ppos, &pseg);
-
-        if (urc != prc || urc == NGX_ERROR) {
-            return 0;
-        }
-
-        if (urc == NGX_DONE) {
-            ctx->nargs = nargs;
-            return 1;
-        }
-
-        if (pseg.len == 2 && pseg.data[0] == '{' && pseg.data[1] == '}') {
-            if (useg.len == 0 || nargs == NGX_HTTP_PORTAIL_MAX_ARGS) {
-                return 0;
-            }
-
-            ctx->args[nargs++] = useg;
-            continue;
-        }
-
-        if (useg.len != pseg.len
-            || ngx_strncmp(useg.data, pseg.data, useg.len) != 0)
-        {
-            return 0;
-        }
-    }
-}
-
-
-/*
- * The route for the request's path and method.  When the path exists but
- * not for this method, returns NULL with the methods it has in allow.
- */
-
-static const ngx_http_portail_route_t *
-ngx_http_portail_route(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
-    ngx_str_t *allow)
-{
-    u_char                         *p;
-    ngx_uint_t                      method, allowed, t;
-    ngx_http_portail_route_t       *route, **tables;
-    ngx_http_portail_main_conf_t   *pmcf;
-
-    method = (r->method == NGX_HTTP_HEAD) ? NGX_HTTP_GET : r->method;
-    allowed = 0;
-    allow->len = 0;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-    tables = pmcf->routes.elts;
-
-    for (t = 0; t < pmcf->routes.nelts; t++) {
-        for (route = tables[t]; route->handler; route++) {
-
-            if (!ngx_http_portail_path_match(r, route, ctx)) {
-                continue;
-            }
-
-            if (route->method == method) {
-                return route;
-            }
-
-            allowed |= route->method;
-        }
-    }
-
-    if (allowed == 0) {
-        return NULL;
-    }
-
-    p = ngx_pnalloc(r->pool, sizeof("GET, HEAD, POST, PUT, PATCH, DELETE"));
-    if (p == NULL) {
-        return NULL;
-    }
-
-    allow->data = p;
-
-    if (allowed & NGX_HTTP_GET) {
-        p = ngx_cpymem(p, "GET, HEAD, ", sizeof("GET, HEAD, ") - 1);
-    }
-
-    if (allowed & NGX_HTTP_POST) {
-        p = ngx_cpymem(p, "POST, ", sizeof("POST, ") - 1);
-    }
-
-    if (allowed & NGX_HTTP_PUT) {
-        p = ngx_cpymem(p, "PUT, ", sizeof("PUT, ") - 1);
-    }
-
-    if (allowed & NGX_HTTP_PATCH) {
-        p = ngx_cpymem(p, "PATCH, ", sizeof("PATCH, ") - 1);
-    }
-
-    if (allowed & NGX_HTTP_DELETE) {
-        p = ngx_cpymem(p, "DELETE, ", sizeof("DELETE, ") - 1);
-    }
-
-    allow->len = p - allow->data - 2;
-
-    return NULL;
-}
-
-
-static ngx_int_t
-ngx_http_portail_not_allowed(ngx_http_request_t *r, ngx_str_t *allow)
-{
-    if (ngx_http_portail_add_header(r, "Allow", allow->data, allow->len)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_portail_send_error(r, "methode_non_autorisee");
-}
-
-
-/*
- * Runs a query for a request: the request stays alive until the database
- * answers, next() then builds the response.  Database failures are
- * answered here (503/504/500) unless next() is the one to decide.
- * A read that tolerates a little lag says so with q->primary = 0: the
- * standby may answer it (docs/architecture.md lists which).
- */
-
-ngx_int_t
-ngx_http_portail_query(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
-    ngx_http_portail_pg_query_t *q, ngx_http_portail_handler_pt next)
-{
-    if (!q->primary && ctx->has_token && ngx_http_portail_pg_standby_usable())
-    {
-        return ngx_http_portail_query_standby(r, ctx, q, next);
-    }
-
-    return ngx_http_portail_query_run(r, ctx, q, next);
-}
-
-
-static ngx_int_t
-ngx_http_portail_query_run(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
-    ngx_http_portail_pg_query_t *q, ngx_http_portail_handler_pt next)
-{
-    q->handler = ngx_http_portail_query_done;
-    q->data = r;
-
-    ctx->query = q;
-    ctx->next = next;
-
-    /* taken before running: the handler may be called right away */
-    r->main->count++;
-    ctx->waiting = 1;
-
-    if (ngx_http_portail_pg_run(q) != NGX_OK) {
-        r->main->count--;
-        ctx->waiting = 0;
-        return ctx->own_errors ? next(r, ctx)
-                               : ngx_http_portail_send_pg_error(r, q);
-    }
-
-    if (ctx->waiting) {
-        r->read_event_handler = ngx_http_portail_check_broken;
-    }
-
-    return NGX_DONE;
-}
-
-
-/* a query for the request, with its first statement to fill in */
-
-ngx_http_portail_pg_call_t *
-ngx_http_portail_request_call(ngx_http_request_t *r,
-    ngx_http_portail_stmt_t *stmt, ngx_http_portail_pg_query_t **q)
-{
-    *q = ngx_http_portail_pg_query(r->pool, r->connection->log);
-    if (*q == NULL) {
-        return NULL;
-    }
-
-    return ngx_http_portail_pg_call(*q, stmt);
-}
-
-
-/*
- * A read that tolerates a little lag: the standby answers it while the
- * primary checks the session, both at once.  The standby may not have
- * replayed a sign-out yet, and only the primary may say a session is open.
- * Without a standby within portail_database_standby_max_lag of the
- * primary, this is ngx_http_portail_query().
- */
-
-static ngx_int_t
-ngx_http_portail_query_standby(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
-    ngx_http_portail_handler_pt next)
-{
-    ngx_http_portail_pg_query_t  *check;
-
-    check = ngx_http_portail_session_check_query(r, ctx);
-    if (check == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    check->handler = ngx_http_portail_query_checked;
-    check->data = r;
-
-    ctx->session_refused = 0;
-    ctx->standby_answered = 0;
-
-    /* set first: the check may be answered at once */
-    ctx->verifying = 1;
-
-    if (ngx_http_portail_pg_run(check) != NGX_OK) {
-        /* the primary refused at once: the read will say why */
-        ctx->verifying = 0;
-        q->primary = 1;
-        return ngx_http_portail_query_run(r, ctx, q, next);
-    }
-
-    return ngx_http_portail_query_run(r, ctx, q, next);
-}
-
-
-/* the primary's word on the session of a read sent to the standby */
-
-static void
-ngx_http_portail_query_checked(ngx_http_portail_pg_query_t *check)
-{
-    ngx_http_request_t      *r;
-    ngx_http_portail_ctx_t  *ctx;
-
-    r = check->data;
-    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
-
-    if (!ctx->verifying) {
-        return;
-    }
-
-    ctx->verifying = 0;
-
-    /* a failure here is the read's to report, when it asks again */
-    ctx->session_refused = (check->rc != NGX_HTTP_PORTAIL_PG_OK
-                            || ngx_http_portail_pg_rows(check, 0) == 0);
-
-    if (ctx->standby_answered) {
-        ctx->standby_answered = 0;
-        ngx_http_portail_query_done(ctx->query);
-    }
-}
-
-
-/*
- * A read sent to the standby is asked again of the primary when the
- * standby failed, when its first statement found no row (a session opened
- * a moment ago, or a row just written, may not have reached the standby
- * yet, and only the primary may say "no"), or when the primary did not
- * confirm the session.  1: asked again.
- */
-
-static ngx_uint_t
-ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q,
-    ngx_http_portail_ctx_t *ctx)
-{
-    ngx_uint_t  i;
-
-    if (q->rc == NGX_HTTP_PORTAIL_PG_OK && ngx_http_portail_pg_rows(q, 0) > 0
-        && !ctx->session_refused)
-    {
-        ngx_http_portail_pg_standby_count(0);
-        return 0;
-    }
-
-    ngx_http_portail_pg_standby_count(1);
-
-    for (i = 0; i < NGX_HTTP_PORTAIL_PG_MAX_CALLS; i++) {
-        if (q->results[i]) {
-            PQclear(q->results[i]);
-            q->results[i] = NULL;
-        }
-    }
-
-    q->rc = NGX_HTTP_PORTAIL_PG_OK;
-    q->sqlstate[0] = '\0';
-    q->retries = 0;
-    q->primary = 1;
-
-    if (ngx_http_portail_pg_run(q) != NGX_OK) {
-        /* refused at once: answered by the handler with q->rc */
-        ngx_http_portail_query_done(q);
-    }
-
-    return 1;
-}
-
-
-static void
-ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q)
-{
-    ngx_int_t                rc;
-    ngx_connection_t        *c;
-    ngx_http_request_t      *r;
-    ngx_http_portail_ctx_t  *ctx;
-
-    r = q->data;
-    c = r->connection;
-    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
-
-    if (!q->primary) {
-        if (ctx->verifying) {
-            /* the standby was faster than the primary's session check */
-            ctx->standby_answered = 1;
-            return;
-        }
-
-        if (ngx_http_portail_query_again(q, ctx)) {
-            return;
-        }
-    }
-
-    r->read_event_handler = ngx_http_block_reading;
-    ctx->waiting = 0;
-
-    if (q->rc != NGX_HTTP_PORTAIL_PG_OK && !ctx->own_errors) {
-        rc = ngx_http_portail_send_pg_error(r, q);
-
-    } else {
-        rc = ctx->next(r, ctx);
-    }
-
-    ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
-}
-
-
-/*
- * While the database works, a client that goes away ends its request: the
- * query is abandoned (see ngx_http_portail_pg_query_cleanup) and its
- * connection drains the results before serving again.
- */
-
-static void
-ngx_http_portail_check_broken(ngx_http_request_t *r)
-{
-    int                n;
-    char               buf[1];
-    ngx_err_t          err;
-    ngx_event_t       *ev;
-    ngx_connection_t  *c;
-
-    c = r->connection;
-    ev = c->read;
-
-#if (NGX_HTTP_V2)
-    if (r->stream) {
-        return;
-    }
-#endif
-
-    if (c->error) {
-        goto closed;
-    }
-
-#if (NGX_HAVE_EPOLLRDHUP)
-
-    if ((ngx_event_flags & NGX_USE_EPOLL_EVENT) && ngx_use_epoll_rdhup) {
-        if (!ev->pending_eof) {
-            return;
-        }
-
-        ev->eof = 1;
-        goto closed;
-    }
-
-#endif
-
-    n = recv(c->fd, buf, 1, MSG_PEEK);
-    err = ngx_socket_errno;
-
-    if (n > 0) {
-        /* a pipelined request: it waits for this one */
-        ev->ready = 0;
-        return;
-    }
-
-    if (n == -1 && err == NGX_EAGAIN) {
-        ev->ready = 0;
-        return;
-    }
-
-    ev->eof = 1;
-
-closed:
-
-    c->error = 1;
-
-    ngx_log_error(NGX_LOG_INFO, c->log, 0,
-                  "portail: client closed the connection while the database "
-                  "was working; statement abandoned");
-
-    ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
-}
-
-
 static void *
 ngx_http_portail_create_main_conf(ngx_conf_t *cf)
 {
@@ -991,9 +437,6 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
         != NGX_OK
         || ngx_array_init(&pmcf->routes, cf->pool, 16,
                           sizeof(ngx_http_portail_route_t *))
-           != NGX_OK
-        || ngx_array_init(&pmcf->errors, cf->pool, 16,
-                          sizeof(ngx_http_portail_error_t *))
            != NGX_OK)
     {
         return NULL;
@@ -1163,7 +606,7 @@ ngx_http_portail_office_json(ngx_conf_t *cf,
                      "site", pmcf->office.website.data,
                      pmcf->office.website.len);
 
-    if (body == NULL) {
+    if (ngx_http_portail_json_pool(cf->pool, body) == NULL) {
         return "the office's details must be valid UTF-8";
     }
 
@@ -1171,28 +614,13 @@ ngx_http_portail_office_json(ngx_conf_t *cf,
 
     pmcf->office.json.data = ngx_pnalloc(cf->pool, len);
     if (pmcf->office.json.data == NULL) {
-        json_decref(body);
         return NGX_CONF_ERROR;
     }
 
     pmcf->office.json.len = json_dumpb(body, (char *) pmcf->office.json.data,
                                        len, JSON_COMPACT);
-    json_decref(body);
 
     return NGX_CONF_OK;
-}
-
-
-ngx_int_t
-ngx_http_portail_office_get(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx)
-{
-    ngx_http_portail_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-
-    return ngx_http_portail_send_json(r, NGX_HTTP_OK, pmcf->office.json.data,
-                                      pmcf->office.json.len);
 }
 
 
@@ -1319,6 +747,56 @@ ngx_http_portail_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* portail_sepa_debit_days 5 10 15; */
+
+static char *
+ngx_http_portail_sepa_debit_days(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_portail_main_conf_t *pmcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_uint_t   i, *day, last;
+
+    if (pmcf->payment.debit_days != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    pmcf->payment.debit_days = ngx_array_create(cf->pool, cf->args->nelts,
+                                                sizeof(ngx_uint_t));
+    if (pmcf->payment.debit_days == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+    last = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        n = ngx_atoi(value[i].data, value[i].len);
+
+        /* the 29th to the 31st do not come every month */
+        if (n < 1 || n > 28 || (ngx_uint_t) n <= last) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid debit day \"%V\": days of the month "
+                               "from 1 to 28, in increasing order",
+                               &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        day = ngx_array_push(pmcf->payment.debit_days);
+        if (day == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *day = n;
+        last = n;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_portail_preconfiguration(ngx_conf_t *cf)
 {
@@ -1326,43 +804,17 @@ ngx_http_portail_preconfiguration(ngx_conf_t *cf)
 }
 
 
-ngx_int_t
-ngx_http_portail_add_routes(ngx_conf_t *cf, ngx_http_portail_route_t *routes)
-{
-    ngx_http_portail_route_t      **r;
-    ngx_http_portail_main_conf_t   *pmcf;
-
-    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_portail_module);
-
-    r = ngx_array_push(&pmcf->routes);
-    if (r == NULL) {
-        return NGX_ERROR;
-    }
-
-    *r = routes;
-
-    return ngx_http_portail_metrics_sections(cf, routes);
-}
-
-
 static ngx_int_t
 ngx_http_portail_postconfiguration(ngx_conf_t *cf)
 {
-    if (ngx_http_portail_add_routes(cf, ngx_http_portail_core_routes)
-        != NGX_OK
+    if (ngx_http_portail_lib_init(cf) != NGX_OK
+        || ngx_http_portail_errors_init(cf) != NGX_OK
         || ngx_http_portail_metrics_init(cf) != NGX_OK
         || ngx_http_portail_pg_init(cf) != NGX_OK
-        || ngx_http_portail_sante_init(cf) != NGX_OK
         || ngx_http_portail_session_init(cf) != NGX_OK
-        || ngx_http_portail_auth_init(cf) != NGX_OK
+        || ngx_http_portail_password_init(cf) != NGX_OK
         || ngx_http_portail_mail_init(cf) != NGX_OK
-        || ngx_http_portail_demandes_init(cf) != NGX_OK
-        || ngx_http_portail_enquetes_init(cf) != NGX_OK
-        || ngx_http_portail_accueil_init(cf) != NGX_OK
-        || ngx_http_portail_dossier_init(cf) != NGX_OK
-        || ngx_http_portail_contrats_init(cf) != NGX_OK
-        || ngx_http_portail_paiements_init(cf) != NGX_OK
-        || ngx_http_portail_documents_init(cf) != NGX_OK)
+        || ngx_http_portail_sections_init(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -1371,11 +823,43 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
 }
 
 
+/* the field checks of lib/ compile their patterns once for the process */
+
+static ngx_int_t
+ngx_http_portail_lib_init(ngx_conf_t *cf)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    if (portail_validate_init() != 0) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "portail: cannot initialise libsodium or PCRE2");
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->cycle->pool, 0);
+    if (cln == NULL) {
+        portail_validate_release();
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_portail_lib_cleanup;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_portail_lib_cleanup(void *data)
+{
+    portail_validate_release();
+}
+
+
 static ngx_int_t
 ngx_http_portail_init_process(ngx_cycle_t *cycle)
 {
     if (ngx_http_portail_pg_init_worker(cycle) != NGX_OK
-        || ngx_http_portail_auth_init_worker(cycle) != NGX_OK
+        || ngx_http_portail_password_init_worker(cycle) != NGX_OK
         || ngx_http_portail_mail_init_worker(cycle) != NGX_OK)
     {
         return NGX_ERROR;

@@ -13,7 +13,10 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "ngx_http_portail_pdf.h"
 
 #include <zlib.h>
 
@@ -645,4 +648,25 @@ ngx_http_portail_format_euros(u_char *p, int64_t cents)
     }
 
     return ngx_sprintf(p, ",%02L \xe2\x82\xac", cents % 100);
+}
+
+
+ngx_int_t
+ngx_http_portail_pdf_field(ngx_http_portail_pdf_t *pdf, double *y,
+    ngx_str_t *label, ngx_str_t *value)
+{
+    if (value->len == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_portail_pdf_text(pdf, 20, *y, 10, 1, 0, label) != NGX_OK
+        || ngx_http_portail_pdf_paragraph(pdf, 80, y, 110, 10, 4.6, 0, value)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    *y += 2;
+
+    return NGX_OK;
 }

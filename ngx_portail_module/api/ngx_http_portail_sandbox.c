@@ -11,7 +11,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_paiements.h"
 
 
 static ngx_int_t ngx_http_portail_sandbox_page(ngx_http_request_t *r,
@@ -19,8 +19,10 @@ static ngx_int_t ngx_http_portail_sandbox_page(ngx_http_request_t *r,
 static ngx_int_t ngx_http_portail_sandbox_decision(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_sandbox_done(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, const char *error, ngx_str_t *statut);
-static const char *ngx_http_portail_sandbox_check(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_err_e error,
+    ngx_str_t *statut);
+static ngx_http_portail_err_e ngx_http_portail_sandbox_check(
+    ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_sandbox_field(ngx_array_t *fields,
     const char *name, u_char *value, size_t len);
@@ -40,14 +42,6 @@ static ngx_http_portail_route_t  ngx_http_portail_sandbox_routes[] = {
     { 0, ngx_null_string, 0, NULL }
 };
 
-
-static ngx_http_portail_error_t  ngx_http_portail_sandbox_errors[] = {
-
-    { "formulaire_paiement_invalide", NGX_HTTP_BAD_REQUEST,
-      "Le formulaire de paiement est incomplet ou mal formé." },
-
-    { NULL, 0, NULL }
-};
 
 
 /* the form's fields the provider requires, with the only value we send */
@@ -97,9 +91,7 @@ ngx_int_t
 ngx_http_portail_sandbox_init(ngx_conf_t *cf)
 {
     if (ngx_http_portail_add_routes(cf, ngx_http_portail_sandbox_routes)
-        != NGX_OK
-        || ngx_http_portail_add_errors(cf, ngx_http_portail_sandbox_errors)
-           != NGX_OK)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -114,26 +106,26 @@ ngx_http_portail_sandbox_init(ngx_conf_t *cf)
  * without the sandbox has no such page).
  */
 
-static const char *
+static ngx_http_portail_err_e
 ngx_http_portail_sandbox_check(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
     ngx_str_t                      v;
     ngx_uint_t                     i;
-    const char                    *err;
+    ngx_http_portail_err_e           err;
     ngx_http_portail_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
 
     if (!pmcf->payment.sandbox) {
-        return "introuvable";
+        return NGX_HTTP_PORTAIL_ERR_INTROUVABLE;
     }
 
     err = ngx_http_portail_payment_verify(r, ctx);
 
     if (err) {
-        return ngx_strcmp(err, "signature_invalide") == 0
-               ? err : "formulaire_paiement_invalide";
+        return err == NGX_HTTP_PORTAIL_ERR_SIGNATURE_INVALIDE
+               ? err : NGX_HTTP_PORTAIL_ERR_FORMULAIRE_PAIEMENT_INVALIDE;
     }
 
     for (i = 0; ngx_http_portail_sandbox_fixed[i].name; i++) {
@@ -173,14 +165,14 @@ ngx_http_portail_sandbox_check(ngx_http_request_t *r,
         goto invalid;
     }
 
-    return NULL;
+    return NGX_HTTP_PORTAIL_ERR_NONE;
 
 invalid:
 
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "portail: sandbox: payment form refused");
 
-    return "formulaire_paiement_invalide";
+    return NGX_HTTP_PORTAIL_ERR_FORMULAIRE_PAIEMENT_INVALIDE;
 }
 
 
@@ -194,7 +186,7 @@ ngx_http_portail_sandbox_page(ngx_http_request_t *r,
     size_t                         len;
     ngx_str_t                      amount, order;
     ngx_uint_t                     i;
-    const char                    *err;
+    ngx_http_portail_err_e           err;
     ngx_http_portail_part_t       *part;
     ngx_http_portail_main_conf_t  *pmcf;
 
@@ -303,7 +295,7 @@ ngx_http_portail_sandbox_decision(ngx_http_request_t *r,
     ngx_int_t                      rc;
     ngx_str_t                      decision, amount;
     ngx_uint_t                     i, pay;
-    const char                    *err;
+    ngx_http_portail_err_e           err;
     ngx_array_t                   *ipn;
     ngx_http_portail_part_t       *part, *f;
     ngx_http_portail_main_conf_t  *pmcf;
@@ -324,7 +316,8 @@ ngx_http_portail_sandbox_decision(ngx_http_request_t *r,
              || (decision.len == 7
                  && ngx_strncmp(decision.data, "refuser", 7) == 0)))
     {
-        return ngx_http_portail_send_error(r, "formulaire_paiement_invalide");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_FORMULAIRE_PAIEMENT_INVALIDE);
     }
 
     pay = (decision.len == 5);
@@ -402,7 +395,8 @@ ngx_http_portail_sandbox_decision(ngx_http_request_t *r,
                                       f->data.data)
         != NGX_OK)
     {
-        return ngx_http_portail_send_error(r, "formulaire_paiement_invalide");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_FORMULAIRE_PAIEMENT_INVALIDE);
     }
 
     f->data.len = PORTAIL_SIGNATURE_LEN - 1;
@@ -425,7 +419,8 @@ ngx_http_portail_sandbox_decision(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_portail_sandbox_done(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, const char *error, ngx_str_t *statut)
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_err_e error,
+    ngx_str_t *statut)
 {
     ngx_str_t                      url;
     ngx_http_portail_main_conf_t  *pmcf;
@@ -435,7 +430,7 @@ ngx_http_portail_sandbox_done(ngx_http_request_t *r,
     if (error) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "portail: sandbox: the portal refused the "
-                      "notification: %s", error);
+                      "notification: %V", &ngx_http_portail_error(error)->code);
     }
 
     /* the shop's page, signed with the form; or the portal's home page */

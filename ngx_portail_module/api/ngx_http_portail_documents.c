@@ -13,7 +13,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 #define NGX_HTTP_PORTAIL_DOCUMENTS_PER_PAGE   50
@@ -330,7 +330,7 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
     ngx_http_portail_pg_call_t   *call;
     ngx_http_portail_pg_query_t  *q;
 
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     if (champs == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -381,7 +381,6 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
                &ngx_http_portail_documents_stmts[
@@ -418,7 +417,6 @@ ngx_http_portail_documents_list(ngx_http_request_t *r,
 
 failed:
 
-    json_decref(champs);
 
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
 }
@@ -431,7 +429,8 @@ ngx_http_portail_documents_list_done(ngx_http_request_t *r,
     ngx_str_t  body;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     /* NULL: the contract filter names a contract the tenant does not see */
@@ -440,7 +439,8 @@ ngx_http_portail_documents_list_done(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "portail: documents of a contract not the tenant's "
                       "asked for: \"%V\"", &r->args);
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     return ngx_http_portail_send_json(r, NGX_HTTP_OK, body.data, body.len);
@@ -478,7 +478,8 @@ ngx_http_portail_documents_file(ngx_http_request_t *r,
     {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "portail: malformed document id \"%V\"", arg);
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     call = ngx_http_portail_request_call(r,
@@ -512,7 +513,8 @@ ngx_http_portail_documents_file_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     return ngx_http_portail_documents_send(r, ctx);
@@ -537,7 +539,8 @@ ngx_http_portail_documents_send(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "portail: document \"%V\" refused: unknown or not the "
                       "tenant's", &ctx->args[0]);
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     if (ngx_http_portail_pg_value(q, 0, 0, NGX_HTTP_PORTAIL_DOC_SIZE, &taille)
@@ -551,7 +554,8 @@ ngx_http_portail_documents_send(ngx_http_request_t *r,
     {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "portail: document %V: incomplete answer", &id);
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     return ngx_http_portail_send_file(r, &name,
@@ -640,7 +644,8 @@ ngx_http_portail_quittance_done(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t  *q;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     /* made already, by the ERP or at an earlier download */
@@ -659,14 +664,16 @@ ngx_http_portail_quittance_done(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "portail: quittance \"%V\" refused: month not fully "
                       "paid, or contract not the tenant's", &ctx->args[0]);
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     if (ngx_http_portail_quittance_pdf(r, ctx->query, &pdf) != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "portail: quittance \"%V\" could not be made",
                       &ctx->args[0]);
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     call = ngx_http_portail_quittance_call(r, ctx,

@@ -29,7 +29,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 #define NGX_HTTP_PORTAIL_PG_CONNECTING  0

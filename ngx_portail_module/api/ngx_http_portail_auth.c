@@ -15,7 +15,21 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
+
+
+static ngx_int_t ngx_http_portail_login(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_register(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_confirm(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_password_forgotten(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_password_reset(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx);
 
 
 typedef struct {
@@ -75,39 +89,6 @@ static ngx_http_portail_route_t  ngx_http_portail_auth_routes[] = {
     { 0, ngx_null_string, 0, NULL }
 };
 
-
-static ngx_http_portail_error_t  ngx_http_portail_auth_errors[] = {
-
-    { "identifiants_invalides", NGX_HTTP_UNAUTHORIZED,
-      "Identifiant ou mot de passe incorrect." },
-
-    { "compte_non_confirme", NGX_HTTP_FORBIDDEN,
-      "Votre compte n'est pas encore activé : cliquez sur le lien de "
-      "confirmation reçu par e-mail. Sans e-mail après 24 heures, "
-      "inscrivez-vous à nouveau." },
-
-    { "trop_de_tentatives", 429,
-      "Trop de tentatives de connexion. Patientez quelques minutes avant "
-      "de réessayer, ou utilisez « Mot de passe oublié ? »." },
-
-    { "identite_non_reconnue", 422,
-      "Le nom et la référence client ne correspondent à aucun signataire : "
-      "vérifiez-les sur votre avis d'échéance." },
-
-    { "identite_ambigue", 422,
-      "Plusieurs signataires portent ce nom : indiquez votre prénom et "
-      "votre nom." },
-
-    { "jeton_invalide", NGX_HTTP_BAD_REQUEST,
-      "Ce lien n'est pas valide ou a déjà été utilisé." },
-
-    { "jeton_expire", 410,
-      "Ce lien a expiré. Pour une inscription, inscrivez-vous à nouveau "
-      "avec les mêmes informations : un nouveau lien vous sera envoyé. "
-      "Pour un mot de passe, refaites « Mot de passe oublié ? »." },
-
-    { NULL, 0, NULL }
-};
 
 
 static ngx_http_portail_stmt_t  ngx_http_portail_auth_stmts[] = {
@@ -180,128 +161,24 @@ static ngx_int_t ngx_http_portail_reset_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_identifiers_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
-static void ngx_http_portail_password_thread(void *data, ngx_log_t *log);
-static void ngx_http_portail_password_event(ngx_event_t *ev);
 static ngx_http_portail_auth_t *ngx_http_portail_auth_ctx(
     ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_token_field(ngx_http_portail_ctx_t *ctx,
     ngx_http_portail_auth_t *a);
 
 
-static void
-ngx_http_portail_validate_cleanup(void *data)
-{
-    portail_validate_release();
-}
-
-
 ngx_int_t
 ngx_http_portail_auth_init(ngx_conf_t *cf)
 {
-    ngx_pool_cleanup_t            *cln;
-    ngx_http_portail_main_conf_t  *pmcf;
-
     if (ngx_http_portail_pg_register(cf, ngx_http_portail_auth_stmts,
             sizeof(ngx_http_portail_auth_stmts)
             / sizeof(ngx_http_portail_stmt_t))
         != NGX_OK
         || ngx_http_portail_add_routes(cf, ngx_http_portail_auth_routes)
-           != NGX_OK
-        || ngx_http_portail_add_errors(cf, ngx_http_portail_auth_errors)
            != NGX_OK)
     {
         return NGX_ERROR;
     }
-
-    if (portail_validate_init() != 0) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "portail: cannot initialise libsodium or PCRE2");
-        return NGX_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->cycle->pool, 0);
-    if (cln == NULL) {
-        portail_validate_release();
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_http_portail_validate_cleanup;
-
-    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_portail_module);
-
-#if (NGX_THREADS)
-    if (ngx_thread_pool_add(cf, &pmcf->auth.thread_pool_name) == NULL) {
-        return NGX_ERROR;
-    }
-#endif
-
-    /*
-     * A hash of a random password with the same cost as real ones: unknown
-     * identifiers are checked against it, as long as known ones.  Made once
-     * here, in the master, and inherited by the workers.
-     */
-
-    if (pmcf->database.conninfo.len) {
-        u_char  random[32];
-
-        randombytes_buf(random, sizeof(random));
-
-        if (crypto_pwhash_str((char *) pmcf->auth.dummy_hash,
-                              (const char *) random, sizeof(random),
-                              pmcf->auth.opslimit, pmcf->auth.memlimit)
-            != 0)
-        {
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "portail: cannot hash a password with "
-                          "portail_password_memlimit %uz",
-                          pmcf->auth.memlimit);
-            return NGX_ERROR;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_portail_auth_init_worker(ngx_cycle_t *cycle)
-{
-#if (NGX_THREADS)
-    int                            base;
-    ngx_http_portail_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_portail_module);
-
-    /*
-     * The hashing threads run at the worker's priority (worker_priority)
-     * lowered by portail_password_priority: on a busy core, the pages
-     * tenants are reading come before a sign-in's 64 MiB of argon2id.
-     */
-    if (pmcf->auth.priority > 0) {
-        errno = 0;
-        base = getpriority(PRIO_PROCESS, 0);
-
-        if (base == -1 && errno != 0) {
-            ngx_log_error(NGX_LOG_WARN, cycle->log, ngx_errno,
-                          "portail: getpriority() failed, passwords are "
-                          "hashed at the worker's priority");
-
-        } else {
-            pmcf->auth.thread_nice = ngx_min(base + (int) pmcf->auth.priority,
-                                             19);
-            pmcf->auth.lower = 1;
-        }
-    }
-
-    pmcf->auth.thread_pool = ngx_thread_pool_get(cycle,
-                                                 &pmcf->auth.thread_pool_name);
-    if (pmcf->auth.thread_pool == NULL) {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
-                      "portail: thread pool \"%V\" not found",
-                      &pmcf->auth.thread_pool_name);
-        return NGX_ERROR;
-    }
-#endif
 
     return NGX_OK;
 }
@@ -320,7 +197,7 @@ ngx_http_portail_auth_ctx(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
 
 /* POST /api/connexion */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_login(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
 {
     json_t                        *champs;
@@ -335,10 +212,9 @@ ngx_http_portail_login(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
 
     a = ngx_http_portail_auth_ctx(r, ctx);
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (a == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -363,7 +239,6 @@ ngx_http_portail_login(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     /* the identifier is compared lower-case, without surrounding spaces */
 
@@ -584,7 +459,8 @@ ngx_http_portail_login_refused(ngx_http_request_t *r,
 
     if (a->throttled) {
         ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_THROTTLED);
-        return ngx_http_portail_send_error(r, "trop_de_tentatives");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_TROP_DE_TENTATIVES);
     }
 
     ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_FAILED);
@@ -593,14 +469,16 @@ ngx_http_portail_login_refused(ngx_http_request_t *r,
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                       "portail: sign-in refused for \"%V\": account not "
                       "confirmed", &a->login);
-        return ngx_http_portail_send_error(r, "compte_non_confirme");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_COMPTE_NON_CONFIRME);
     }
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                   "portail: sign-in failed for \"%V\": %s", &a->login,
                   a->account.len ? "wrong password" : "unknown identifier");
 
-    return ngx_http_portail_send_error(r, "identifiants_invalides");
+    return ngx_http_portail_send_error(r,
+               NGX_HTTP_PORTAIL_ERR_IDENTIFIANTS_INVALIDES);
 }
 
 
@@ -616,7 +494,8 @@ ngx_http_portail_login_done(ngx_http_request_t *r,
     a = ctx->data;
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &body) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_OK);
@@ -747,17 +626,16 @@ ngx_http_portail_password_field(ngx_http_portail_ctx_t *ctx,
 
 /* POST /api/inscription */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_register(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
 {
     json_t                   *champs;
     ngx_http_portail_auth_t  *a;
 
     a = ngx_http_portail_auth_ctx(r, ctx);
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (a == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -766,7 +644,6 @@ ngx_http_portail_register(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
     if (ngx_http_portail_email_field(r, ctx, a, champs) != NGX_OK
         || ngx_http_portail_password_field(ctx, a, champs) != NGX_OK)
     {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -774,7 +651,6 @@ ngx_http_portail_register(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     return ngx_http_portail_password_task(r, ctx, &a->password, NULL,
                                           ngx_http_portail_register_hashed);
@@ -793,7 +669,8 @@ ngx_http_portail_register_hashed(ngx_http_request_t *r,
     a = ctx->data;
 
     if (!ctx->pw->ok) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     ngx_http_portail_new_token(a->token, a->token_hash, a->token_text);
@@ -829,7 +706,8 @@ ngx_http_portail_register_done(ngx_http_request_t *r,
     ngx_str_t   outcome;
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &outcome) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     if (outcome.len == 2 && ngx_strncmp(outcome.data, "ok", 2) == 0) {
@@ -848,7 +726,7 @@ ngx_http_portail_register_done(ngx_http_request_t *r,
 
     /* one message for both fields, whichever of the two is wrong */
 
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     if (champs == NULL) {
         return NGX_ERROR;
     }
@@ -861,8 +739,8 @@ ngx_http_portail_register_done(ngx_http_request_t *r,
                       "prénom et votre nom, tels qu'ils figurent sur votre "
                       "avis d'échéance.");
 
-        return ngx_http_portail_send_error_details(r, "identite_ambigue",
-                                        json_pack("{s:o}", "champs", champs));
+        return ngx_http_portail_send_champs(r,
+                   NGX_HTTP_PORTAIL_ERR_IDENTITE_AMBIGUE, champs);
     }
 
     ngx_http_portail_field_error(champs, "nom",
@@ -872,8 +750,8 @@ ngx_http_portail_register_done(ngx_http_request_t *r,
                   "Le nom et la référence client ne correspondent à aucun "
                   "signataire : vérifiez-les sur votre avis d'échéance.");
 
-    return ngx_http_portail_send_error_details(r, "identite_non_reconnue",
-                                        json_pack("{s:o}", "champs", champs));
+    return ngx_http_portail_send_champs(r,
+               NGX_HTTP_PORTAIL_ERR_IDENTITE_NON_RECONNUE, champs);
 }
 
 
@@ -897,7 +775,7 @@ ngx_http_portail_token_field(ngx_http_portail_ctx_t *ctx,
 
 /* POST /api/inscription/confirmation */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_confirm(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
 {
     ngx_http_portail_auth_t      *a;
@@ -910,7 +788,8 @@ ngx_http_portail_confirm(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
     }
 
     if (ngx_http_portail_token_field(ctx, a) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "jeton_invalide");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_JETON_INVALIDE);
     }
 
     call = ngx_http_portail_request_call(r,
@@ -939,7 +818,8 @@ ngx_http_portail_token_valid(ngx_http_request_t *r,
     ngx_str_t  outcome;
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &outcome) != NGX_OK) {
-        *rc = ngx_http_portail_send_error(r, "erreur_interne");
+        *rc = ngx_http_portail_send_error(r,
+                                          NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
         return 0;
     }
 
@@ -950,11 +830,12 @@ ngx_http_portail_token_valid(ngx_http_request_t *r,
     if (outcome.len == sizeof("jeton_expire") - 1
         && ngx_strncmp(outcome.data, "jeton_expire", outcome.len) == 0)
     {
-        *rc = ngx_http_portail_send_error(r, "jeton_expire");
+        *rc = ngx_http_portail_send_error(r,
+                                          NGX_HTTP_PORTAIL_ERR_JETON_EXPIRE);
         return 0;
     }
 
-    *rc = ngx_http_portail_send_error(r, "jeton_invalide");
+    *rc = ngx_http_portail_send_error(r, NGX_HTTP_PORTAIL_ERR_JETON_INVALIDE);
     return 0;
 }
 
@@ -980,7 +861,7 @@ ngx_http_portail_confirm_done(ngx_http_request_t *r,
 
 /* POST /api/mot-de-passe/oubli */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_password_forgotten(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
@@ -990,15 +871,13 @@ ngx_http_portail_password_forgotten(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t  *q;
 
     a = ngx_http_portail_auth_ctx(r, ctx);
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (a == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_http_portail_email_field(r, ctx, a, champs) != NGX_OK) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1006,7 +885,6 @@ ngx_http_portail_password_forgotten(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     ngx_http_portail_new_token(a->token, a->token_hash, a->token_text);
 
@@ -1039,7 +917,7 @@ ngx_http_portail_forgotten_done(ngx_http_request_t *r,
 
 /* POST /api/mot-de-passe/reinitialisation */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_password_reset(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
@@ -1049,20 +927,18 @@ ngx_http_portail_password_reset(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t  *q;
 
     a = ngx_http_portail_auth_ctx(r, ctx);
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (a == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_http_portail_token_field(ctx, a) != NGX_OK) {
-        json_decref(champs);
-        return ngx_http_portail_send_error(r, "jeton_invalide");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_JETON_INVALIDE);
     }
 
     if (ngx_http_portail_password_field(ctx, a, champs) != NGX_OK) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1070,7 +946,6 @@ ngx_http_portail_password_reset(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     /* the link is checked before paying for a hash */
 
@@ -1121,7 +996,8 @@ ngx_http_portail_reset_hashed(ngx_http_request_t *r,
     a = ctx->data;
 
     if (!ctx->pw->ok) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     hash.data = ctx->pw->hash;
@@ -1168,7 +1044,7 @@ ngx_http_portail_reset_done(ngx_http_request_t *r,
 
 /* POST /api/identifiants/oubli */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
@@ -1178,10 +1054,9 @@ ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t  *q;
 
     a = ngx_http_portail_auth_ctx(r, ctx);
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (a == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -1191,7 +1066,6 @@ ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
                &ngx_http_portail_auth_stmts[NGX_HTTP_PORTAIL_IDENTIFIERS],
@@ -1219,166 +1093,4 @@ ngx_http_portail_identifiers_done(ngx_http_request_t *r,
                "Si ces informations correspondent à un compte, votre "
                "identifiant vient d'être envoyé à l'adresse e-mail de ce "
                "compte.");
-}
-
-
-ngx_int_t
-ngx_http_portail_send_message(ngx_http_request_t *r, ngx_uint_t status,
-    const char *message)
-{
-    json_t     *body;
-    ngx_int_t   rc;
-
-    body = json_pack("{s:s}", "message", message);
-    if (body == NULL) {
-        return NGX_ERROR;
-    }
-
-    rc = ngx_http_portail_send_json_value(r, status, body);
-    json_decref(body);
-
-    return rc;
-}
-
-
-/*
- * Hashes (hash == NULL) or checks a password in the thread pool, then runs
- * next().  The request is kept (count) and may not be freed while the
- * thread works (blocked), even if its client leaves.
- */
-
-ngx_int_t
-ngx_http_portail_password_task(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_str_t *password, u_char *hash,
-    ngx_http_portail_handler_pt next)
-{
-    ngx_http_portail_pw_t         *pw;
-    ngx_http_portail_main_conf_t  *pmcf;
-#if (NGX_THREADS)
-    ngx_thread_task_t             *task;
-#endif
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-
-#if (NGX_THREADS)
-    task = ngx_thread_task_alloc(r->pool, sizeof(ngx_http_portail_pw_t));
-    if (task == NULL) {
-        return NGX_ERROR;
-    }
-
-    pw = task->ctx;
-#else
-    pw = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_pw_t));
-    if (pw == NULL) {
-        return NGX_ERROR;
-    }
-#endif
-
-    pw->request = r;
-    pw->next = next;
-    pw->password = password->data;
-    pw->len = password->len;
-    pw->opslimit = pmcf->auth.opslimit;
-    pw->memlimit = pmcf->auth.memlimit;
-#if (NGX_THREADS)
-    /* without threads the hash is made in the worker: never lowered */
-    pw->lower = pmcf->auth.lower;
-    pw->nice = pmcf->auth.thread_nice;
-#endif
-
-    if (hash) {
-        pw->verify = 1;
-        ngx_cpystrn(pw->hash, hash, sizeof(pw->hash));
-    }
-
-    ctx->pw = pw;
-
-#if (NGX_THREADS)
-    task->handler = ngx_http_portail_password_thread;
-    task->event.handler = ngx_http_portail_password_event;
-    task->event.data = pw;
-
-    if (ngx_thread_task_post(pmcf->auth.thread_pool, task) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "service_surcharge");
-    }
-
-    r->main->blocked++;
-    r->aio = 1;
-    r->main->count++;
-
-    return NGX_DONE;
-#else
-    ngx_http_portail_password_thread(pw, r->connection->log);
-    return next(r, ctx);
-#endif
-}
-
-
-/* in a thread of the pool: libsodium only, nothing of nginx */
-
-static void
-ngx_http_portail_password_thread(void *data, ngx_log_t *log)
-{
-    ngx_http_portail_pw_t *pw = data;
-
-#if (NGX_THREADS && NGX_LINUX)
-    /*
-     * On Linux a priority belongs to a thread: this one only.  Lowering it
-     * needs no privilege; were it refused, the hash is made all the same.
-     * Set at each task (a system call beside half a second of hashing)
-     * rather than once per thread, which nginx's thread pool has no hook
-     * for.
-     */
-    if (pw->lower) {
-        (void) setpriority(PRIO_PROCESS, (id_t) ngx_thread_tid(), pw->nice);
-    }
-#endif
-
-    if (pw->verify) {
-        pw->ok = (crypto_pwhash_str_verify((char *) pw->hash,
-                                           (const char *) pw->password,
-                                           pw->len)
-                  == 0);
-
-    } else {
-        pw->ok = (crypto_pwhash_str((char *) pw->hash,
-                                    (const char *) pw->password, pw->len,
-                                    pw->opslimit, pw->memlimit)
-                  == 0);
-    }
-}
-
-
-static void
-ngx_http_portail_password_event(ngx_event_t *ev)
-{
-    ngx_int_t                rc;
-    ngx_connection_t        *c;
-    ngx_http_request_t      *r;
-    ngx_http_portail_pw_t   *pw;
-    ngx_http_portail_ctx_t  *ctx;
-
-    pw = ev->data;
-    r = pw->request;
-    c = r->connection;
-
-    r->main->blocked--;
-    r->aio = 0;
-
-    /* the password is not needed any more */
-    sodium_memzero(pw->password, pw->len);
-
-    if (c->error) {
-        /* the client left while the thread worked */
-        ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
-        ngx_http_run_posted_requests(c);
-        return;
-    }
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
-
-    rc = pw->next(r, ctx);
-
-    ngx_http_finalize_request(r, rc);
-    ngx_http_run_posted_requests(c);
 }

@@ -14,7 +14,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_paiements.h"
 
 
 #define NGX_HTTP_PORTAIL_PAIEMENTS_PAR_PAGE  20
@@ -63,7 +63,8 @@ static ngx_int_t ngx_http_portail_carte_ticket_stored(ngx_http_request_t *r,
 static ngx_int_t ngx_http_portail_notification(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_notification_done(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, const char *error, ngx_str_t *statut);
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_err_e error,
+    ngx_str_t *statut);
 static ngx_int_t ngx_http_portail_payment_notified(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_payment_receipt_stored(
@@ -186,48 +187,6 @@ static ngx_http_portail_route_t  ngx_http_portail_paiements_routes[] = {
 };
 
 
-static ngx_http_portail_error_t  ngx_http_portail_paiements_errors[] = {
-
-    { "paiement_indisponible", NGX_HTTP_SERVICE_UNAVAILABLE,
-      "Le paiement par carte n'est pas disponible pour le moment. "
-      "Réessayez plus tard ou choisissez un autre moyen de paiement." },
-
-    { "aucun_montant_du", NGX_HTTP_CONFLICT,
-      "Aucune somme n'est due sur ce contrat : il n'y a rien à payer pour "
-      "le moment." },
-
-    { "paiement_deja_recu", NGX_HTTP_CONFLICT,
-      "Votre paiement a bien été reçu : il sera pris en compte dans votre "
-      "solde dans les 24h. Il n'y a rien d'autre à payer pour le moment." },
-
-    { "montant_du_trop_faible", NGX_HTTP_CONFLICT,
-      "La somme due est inférieure au minimum d'un paiement par carte "
-      "(1,00 €) : réglez-la avec votre prochaine échéance." },
-
-    { "recu_indisponible", NGX_HTTP_CONFLICT,
-      "Le reçu n'est disponible que pour un paiement accepté." },
-
-    { "signature_invalide", NGX_HTTP_FORBIDDEN,
-      "La signature de la notification de paiement est invalide." },
-
-    { "notification_invalide", NGX_HTTP_BAD_REQUEST,
-      "La notification de paiement est incomplète ou mal formée." },
-
-    { "commande_inconnue", NGX_HTTP_NOT_FOUND,
-      "Aucune commande ne correspond à cette notification de paiement." },
-
-    { "transaction_incoherente", NGX_HTTP_CONFLICT,
-      "La notification ne correspond pas à la transaction de la commande." },
-
-    { "montant_incoherent", NGX_HTTP_CONFLICT,
-      "Le montant notifié ne correspond pas à celui de la commande." },
-
-    { "devise_incoherente", NGX_HTTP_CONFLICT,
-      "La devise notifiée ne correspond pas à celle de la commande." },
-
-    { NULL, 0, NULL }
-};
-
 
 /*
  * The fields of a notification the portal reads, in the order of the
@@ -268,9 +227,12 @@ static ngx_http_portail_ipn_field_t  ngx_http_portail_ipn_fields[] = {
 
 /* what paiement_carte_notifier() may answer besides "ok" */
 
-static const char  *ngx_http_portail_notify_results[] = {
-    "commande_inconnue", "transaction_incoherente", "montant_incoherent",
-    "devise_incoherente", NULL
+static const ngx_http_portail_err_e  ngx_http_portail_notify_results[] = {
+    NGX_HTTP_PORTAIL_ERR_COMMANDE_INCONNUE,
+    NGX_HTTP_PORTAIL_ERR_TRANSACTION_INCOHERENTE,
+    NGX_HTTP_PORTAIL_ERR_MONTANT_INCOHERENT,
+    NGX_HTTP_PORTAIL_ERR_DEVISE_INCOHERENTE,
+    NGX_HTTP_PORTAIL_ERR_NONE
 };
 
 
@@ -287,11 +249,7 @@ ngx_http_portail_paiements_init(ngx_conf_t *cf)
                / sizeof(ngx_http_portail_stmt_t))
            != NGX_OK
         || ngx_http_portail_add_routes(cf, ngx_http_portail_paiements_routes)
-           != NGX_OK
-        || ngx_http_portail_add_errors(cf, ngx_http_portail_paiements_errors)
-           != NGX_OK
-        || ngx_http_portail_sepa_init(cf) != NGX_OK
-        || ngx_http_portail_sandbox_init(cf) != NGX_OK)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -424,24 +382,6 @@ ngx_http_portail_paiement_ctx(ngx_http_request_t *r,
 }
 
 
-ngx_int_t
-ngx_http_portail_contrat_digits(ngx_str_t *value, u_char out[8],
-    json_t *champs)
-{
-    if (portail_check_reference(value->data, value->len, out) != NULL) {
-        ngx_http_portail_field_error(champs, "contrat",
-                                     "Le numéro de contrat compte 7 "
-                                     "chiffres, par exemple 2013936 pour le "
-                                     "contrat L/2013936.");
-        return NGX_ERROR;
-    }
-
-    out[7] = '\0';
-
-    return NGX_OK;
-}
-
-
 /* an order reference in a path: anything else is an order nobody has */
 
 static ngx_int_t
@@ -485,10 +425,9 @@ ngx_http_portail_paiements_get(ngx_http_request_t *r,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
 
     p = ngx_http_portail_paiement_ctx(r, ctx);
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (p == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -513,7 +452,6 @@ ngx_http_portail_paiements_get(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
            &ngx_http_portail_paiements_stmts[NGX_HTTP_PORTAIL_PAIEMENTS_READ],
@@ -549,27 +487,7 @@ static ngx_int_t
 ngx_http_portail_paiements_read(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    return ngx_http_portail_paiements_answer(r, ctx, NGX_HTTP_OK);
-}
-
-
-/* answers the JSON of the statement's fourth column; none: not theirs */
-
-ngx_int_t
-ngx_http_portail_paiements_answer(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_uint_t status)
-{
-    ngx_str_t  body;
-
-    if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
-    }
-
-    if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &body) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    return ngx_http_portail_send_json(r, status, body.data, body.len);
+    return ngx_http_portail_tenant_json_answer(r, ctx, NGX_HTTP_OK);
 }
 
 
@@ -592,15 +510,15 @@ ngx_http_portail_carte_create(ngx_http_request_t *r,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
 
     if (!pmcf->payment.card) {
-        return ngx_http_portail_send_error(r, "paiement_indisponible");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_PAIEMENT_INDISPONIBLE);
     }
 
     p = ngx_http_portail_paiement_ctx(r, ctx);
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     msg = ngx_pnalloc(r->pool, 128 + NGX_HTTP_PORTAIL_EUROS_LEN);
 
     if (p == NULL || champs == NULL || msg == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -647,7 +565,6 @@ ngx_http_portail_carte_create(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     if (pmcf->payment.mode == NGX_HTTP_PORTAIL_PAYMENT_PRODUCTION) {
         ngx_str_set(&mode, "PRODUCTION");
@@ -689,16 +606,19 @@ static ngx_int_t
 ngx_http_portail_carte_created(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    u_char      *msg, *m;
-    json_t      *champs;
-    ngx_str_t    result, du;
+    u_char                  *msg, *m;
+    json_t                  *champs;
+    ngx_str_t                result, du;
+    ngx_http_portail_err_e   err;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &result) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     if (result.len == 2 && ngx_strncmp(result.data, "ok", 2) == 0) {
@@ -710,10 +630,9 @@ ngx_http_portail_carte_created(ngx_http_request_t *r,
         && ngx_http_portail_pg_value(ctx->query, 0, 0, 8, &du) == NGX_OK)
     {
         msg = ngx_pnalloc(r->pool, 128 + NGX_HTTP_PORTAIL_EUROS_LEN);
-        champs = json_object();
+        champs = ngx_http_portail_champs(r);
 
         if (msg == NULL || champs == NULL) {
-            json_decref(champs);
             return NGX_ERROR;
         }
 
@@ -733,14 +652,15 @@ ngx_http_portail_carte_created(ngx_http_request_t *r,
      * montant_du_trop_faible
      */
 
-    m = ngx_pnalloc(r->pool, result.len + 1);
-    if (m == NULL) {
-        return NGX_ERROR;
+    err = ngx_http_portail_error_by_code(&result);
+
+    if (err == NGX_HTTP_PORTAIL_ERR_NONE) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "portail: the card order answered \"%V\"", &result);
+        err = NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE;
     }
 
-    *ngx_cpymem(m, result.data, result.len) = '\0';
-
-    return ngx_http_portail_send_error(r, (char *) m);
+    return ngx_http_portail_send_error(r, err);
 }
 
 
@@ -776,7 +696,8 @@ ngx_http_portail_carte_form(ngx_http_request_t *r,
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 7, &amount) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 9, &numero) != NGX_OK)
     {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     s = ngx_pnalloc(r->pool, 3 * pub->len + 3 * commande.len + numero.len
@@ -838,16 +759,15 @@ ngx_http_portail_carte_form(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    body = json_object();
+    body = ngx_http_portail_json_pool(r->pool, json_object());
     champs = json_object();
 
-    if (body == NULL || champs == NULL) {
-        json_decref(body);
-        json_decref(champs);
+    /* champs, fresh, goes into body: body's pool releases both */
+    if (body == NULL || json_object_set_new(body, "champs", champs) != 0) {
         return NGX_ERROR;
     }
 
-    rc = json_object_set_new(body, "champs", champs);
+    rc = 0;
 
     for (i = 0; i < n; i++) {
         rc |= json_object_set_new(champs, (char *) f[i].name.data,
@@ -868,7 +788,6 @@ ngx_http_portail_carte_form(ngx_http_request_t *r,
                                            pmcf->payment.url.len));
 
     if (rc != 0) {
-        json_decref(body);
         return NGX_ERROR;
     }
 
@@ -876,11 +795,7 @@ ngx_http_portail_carte_form(ngx_http_request_t *r,
                   "portail: card payment order %V for %V", &commande,
                   &amount);
 
-    rc = ngx_http_portail_send_json_value(r, NGX_HTTP_CREATED, body);
-
-    json_decref(body);
-
-    return rc;
+    return ngx_http_portail_send_json_value(r, NGX_HTTP_CREATED, body);
 }
 
 
@@ -894,7 +809,8 @@ ngx_http_portail_carte_state(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t  *q;
 
     if (ngx_http_portail_commande_arg(&ctx->args[0]) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     call = ngx_http_portail_request_call(r,
@@ -927,7 +843,8 @@ ngx_http_portail_carte_ticket(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t  *q;
 
     if (ngx_http_portail_commande_arg(&ctx->args[0]) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     p = ngx_http_portail_paiement_ctx(r, ctx);
@@ -967,19 +884,22 @@ ngx_http_portail_carte_ticket_read(ngx_http_request_t *r,
     p = ctx->data;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &id) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 4, &statut) != NGX_OK)
     {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     if (statut.len != sizeof("accepte") - 1
         || ngx_strncmp(statut.data, "accepte", statut.len) != 0)
     {
-        return ngx_http_portail_send_error(r, "recu_indisponible");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_RECU_INDISPONIBLE);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 5, &doc) == NGX_OK
@@ -1006,7 +926,8 @@ ngx_http_portail_carte_ticket_read(ngx_http_request_t *r,
     /* no ticket filed yet */
 
     if (ngx_http_portail_receipt_pdf(r, ctx->query, 0, 8, &p->pdf) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     return ngx_http_portail_receipt_store(r, ctx, &id,
@@ -1205,27 +1126,6 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
 }
 
 
-ngx_int_t
-ngx_http_portail_pdf_field(ngx_http_portail_pdf_t *pdf, double *y,
-    ngx_str_t *label, ngx_str_t *value)
-{
-    if (value->len == 0) {
-        return NGX_OK;
-    }
-
-    if (ngx_http_portail_pdf_text(pdf, 20, *y, 10, 1, 0, label) != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 80, y, 110, 10, 4.6, 0, value)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    *y += 2;
-
-    return NGX_OK;
-}
-
-
 /* --- the provider's notification ------------------------------------------ */
 
 
@@ -1312,7 +1212,7 @@ ngx_http_portail_payment_field(ngx_http_portail_ctx_t *ctx, const char *name,
 }
 
 
-const char *
+ngx_http_portail_err_e
 ngx_http_portail_payment_verify(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
@@ -1329,7 +1229,7 @@ ngx_http_portail_payment_verify(ngx_http_request_t *r,
     {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "portail: payment form without a signature refused");
-        return "signature_invalide";
+        return NGX_HTTP_PORTAIL_ERR_SIGNATURE_INVALIDE;
     }
 
     rc = ngx_http_portail_payment_sign(r->pool, &pmcf->payment.key,
@@ -1339,11 +1239,11 @@ ngx_http_portail_payment_verify(ngx_http_request_t *r,
     if (rc == NGX_DECLINED) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "portail: payment form with a repeated field refused");
-        return "notification_invalide";
+        return NGX_HTTP_PORTAIL_ERR_NOTIFICATION_INVALIDE;
     }
 
     if (rc != NGX_OK) {
-        return "erreur_interne";
+        return NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE;
     }
 
     /* in constant time: a forger learns nothing from how long it took */
@@ -1351,10 +1251,10 @@ ngx_http_portail_payment_verify(ngx_http_request_t *r,
     if (sodium_memcmp(expected, given.data, 44) != 0) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "portail: payment form with a wrong signature refused");
-        return "signature_invalide";
+        return NGX_HTTP_PORTAIL_ERR_SIGNATURE_INVALIDE;
     }
 
-    return NULL;
+    return NGX_HTTP_PORTAIL_ERR_NONE;
 }
 
 
@@ -1373,7 +1273,8 @@ ngx_http_portail_notification(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_portail_notification_done(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, const char *error, ngx_str_t *statut)
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_err_e error,
+    ngx_str_t *statut)
 {
     u_char  *body, *p;
 
@@ -1410,7 +1311,7 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
     ngx_int_t                      rc;
     ngx_str_t                      v[NGX_HTTP_PORTAIL_IPN_FIELDS], fields;
     ngx_uint_t                     i, bad;
-    const char                    *err;
+    ngx_http_portail_err_e           err;
     ngx_http_portail_part_t       *part;
     ngx_http_portail_ipn_field_t  *f;
     ngx_http_portail_paiement_t   *p;
@@ -1428,7 +1329,7 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
     p->done = done;
 
     if (!pmcf->payment.card) {
-        return done(r, ctx, "paiement_indisponible", NULL);
+        return done(r, ctx, NGX_HTTP_PORTAIL_ERR_PAIEMENT_INDISPONIBLE, NULL);
     }
 
     err = ngx_http_portail_payment_verify(r, ctx);
@@ -1438,7 +1339,7 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
 
     /* the raw fields, kept with the payment for disputes */
 
-    raw = json_object();
+    raw = ngx_http_portail_json_pool(r->pool, json_object());
     if (raw == NULL) {
         return NGX_ERROR;
     }
@@ -1480,8 +1381,7 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
     }
 
     if (bad) {
-        json_decref(raw);
-        return done(r, ctx, "notification_invalide", NULL);
+        return done(r, ctx, NGX_HTTP_PORTAIL_ERR_NOTIFICATION_INVALIDE, NULL);
     }
 
     /* signed with our key for another shop: a configuration mistake */
@@ -1491,16 +1391,14 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
                        pmcf->payment.site_id.data,
                        pmcf->payment.site_id.len) != 0)
     {
-        json_decref(raw);
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "portail: payment notification for shop \"%V\", not "
                       "ours (\"%V\")", &v[NGX_HTTP_PORTAIL_IPN_SITE],
                       &pmcf->payment.site_id);
-        return done(r, ctx, "transaction_incoherente", NULL);
+        return done(r, ctx, NGX_HTTP_PORTAIL_ERR_TRANSACTION_INCOHERENTE, NULL);
     }
 
     dump = json_dumps(raw, JSON_COMPACT);
-    json_decref(raw);
 
     if (dump == NULL) {
         return NGX_ERROR;
@@ -1566,36 +1464,36 @@ ngx_http_portail_payment_notified(ngx_http_request_t *r,
 {
     ngx_str_t                     result, statut, receipt, id;
     ngx_uint_t                    i;
+    ngx_http_portail_err_e        err;
     ngx_http_portail_paiement_t  *p;
 
     p = ctx->data;
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &result) != NGX_OK) {
-        return p->done(r, ctx, "erreur_interne", NULL);
+        return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
     }
 
     if (result.len != 2 || ngx_strncmp(result.data, "ok", 2) != 0) {
+        err = ngx_http_portail_error_by_code(&result);
+
+        /* the refusals the statement may answer; anything else is ours */
         for (i = 0; ngx_http_portail_notify_results[i]; i++) {
-            if (result.len == ngx_strlen(ngx_http_portail_notify_results[i])
-                && ngx_strncmp(result.data, ngx_http_portail_notify_results[i],
-                               result.len) == 0)
-            {
+            if (err == ngx_http_portail_notify_results[i]) {
                 ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                               "portail: payment notification for order "
                               "\"%V\" refused: %V", &p->commande, &result);
-                return p->done(r, ctx, ngx_http_portail_notify_results[i],
-                               NULL);
+                return p->done(r, ctx, err, NULL);
             }
         }
 
-        return p->done(r, ctx, "erreur_interne", NULL);
+        return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 1, &statut) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &receipt)
            != NGX_OK)
     {
-        return p->done(r, ctx, "erreur_interne", NULL);
+        return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
     }
 
     p->statut.len = statut.len;
@@ -1619,14 +1517,14 @@ ngx_http_portail_payment_notified(ngx_http_request_t *r,
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "portail: cannot make the ticket of order \"%V\"",
                           &p->commande);
-            return p->done(r, ctx, NULL, &p->statut);
+            return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
         }
 
         return ngx_http_portail_receipt_store(r, ctx, &id,
                                       ngx_http_portail_payment_receipt_stored);
     }
 
-    return p->done(r, ctx, NULL, &p->statut);
+    return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
 }
 
 
@@ -1647,5 +1545,5 @@ ngx_http_portail_payment_receipt_stored(ngx_http_request_t *r,
                       "made when asked for", &p->commande);
     }
 
-    return p->done(r, ctx, NULL, &p->statut);
+    return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
 }

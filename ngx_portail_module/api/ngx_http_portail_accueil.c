@@ -11,7 +11,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 static ngx_int_t ngx_http_portail_accueil_get(ngx_http_request_t *r,
@@ -100,7 +100,8 @@ ngx_http_portail_actualite_get(ngx_http_request_t *r,
     }
 
     if (rc == NGX_DECLINED) {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     call = ngx_http_portail_request_call(r,

@@ -17,7 +17,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 #define NGX_HTTP_PORTAIL_TEXT_MAX_CHARS  10000
@@ -40,9 +40,6 @@ static ngx_int_t ngx_http_portail_choice(ngx_http_portail_ctx_t *ctx,
     const char *message, json_t *champs);
 static ngx_int_t ngx_http_portail_text_area(ngx_str_t *value,
     const char *name, const char *empty, json_t *champs);
-static ngx_int_t ngx_http_portail_piece_send(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx);
-static void ngx_http_portail_json_free(void *data);
 
 
 enum {
@@ -226,7 +223,7 @@ ngx_http_portail_demande_create(ngx_http_request_t *r,
     ngx_http_portail_pg_call_t   *call;
     ngx_http_portail_pg_query_t  *q;
 
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     if (champs == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -238,7 +235,6 @@ ngx_http_portail_demande_create(ngx_http_request_t *r,
                                           champs)
            != NGX_OK)
     {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -246,7 +242,6 @@ ngx_http_portail_demande_create(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
               &ngx_http_portail_demandes_stmts[NGX_HTTP_PORTAIL_DEMANDE_CREATE],
@@ -455,7 +450,7 @@ ngx_http_portail_demande_message(ngx_http_request_t *r,
     ngx_http_portail_pg_call_t   *call;
     ngx_http_portail_pg_query_t  *q;
 
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     if (champs == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -474,7 +469,6 @@ ngx_http_portail_demande_message(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
              &ngx_http_portail_demandes_stmts[NGX_HTTP_PORTAIL_DEMANDE_MESSAGE],
@@ -500,340 +494,4 @@ ngx_http_portail_demande_piece(ngx_http_request_t *r,
 {
     return ngx_http_portail_piece_get(r, ctx,
                                       &ngx_http_portail_demande_piece_stmts);
-}
-
-
-/* --- shared with the surveys ------------------------------------------- */
-
-
-/*
- * The answer of an action statement: the session's columns, then the code
- * and the body of a portail.resultat_api.
- */
-
-ngx_int_t
-ngx_http_portail_answer(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
-{
-    json_t                       *details;
-    ngx_str_t                     code, body;
-    json_error_t                  err;
-    ngx_http_portail_pg_query_t  *q;
-
-    q = ctx->query;
-
-    if (q->rc != NGX_HTTP_PORTAIL_PG_OK) {
-        return ngx_http_portail_send_pg_error(r, q);
-    }
-
-    if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
-    }
-
-    if (ngx_http_portail_pg_value(q, 0, 0, 3, &code) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
-    }
-
-    if (ngx_http_portail_pg_value(q, 0, 0, 4, &body) != NGX_OK) {
-        ngx_str_null(&body);
-    }
-
-    if (body.len && code.len == 2 && ngx_strncmp(code.data, "ok", 2) == 0) {
-        return ngx_http_portail_send_json(r, NGX_HTTP_OK, body.data,
-                                          body.len);
-    }
-
-    if (body.len && code.len == 4 && ngx_strncmp(code.data, "cree", 4) == 0) {
-        return ngx_http_portail_send_json(r, NGX_HTTP_CREATED, body.data,
-                                          body.len);
-    }
-
-    if (code.len == 11 && ngx_strncmp(code.data, "introuvable", 11) == 0) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    /* a conflict's message and a validation's fields, from PostgreSQL */
-
-    details = body.len ? json_loadb((const char *) body.data, body.len, 0,
-                                    &err)
-                       : NULL;
-
-    if (details && json_is_object(details)) {
-
-        if (code.len == 7 && ngx_strncmp(code.data, "conflit", 7) == 0) {
-            return ngx_http_portail_send_error_details(r, "conflit", details);
-        }
-
-        if (code.len == 10 && ngx_strncmp(code.data, "validation", 10) == 0) {
-            return ngx_http_portail_send_validation(r, details);
-        }
-    }
-
-    json_decref(details);
-
-    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                  "portail: statement \"%s\" answered \"%V\"",
-                  q->calls[0].stmt->name, &code);
-
-    return ngx_http_portail_send_error(r, "erreur_interne");
-}
-
-
-/*
- * The first parameters of a statement run for a signed-in tenant: the
- * session, then the first nargs ids of the path, each one digits only or
- * NULL (nothing matches it: 404).
- */
-
-ngx_int_t
-ngx_http_portail_tenant_params(ngx_http_portail_pg_query_t *q,
-    ngx_http_portail_pg_call_t *call, ngx_http_portail_ctx_t *ctx,
-    ngx_uint_t nargs)
-{
-    size_t      j;
-    ngx_int_t   rc;
-    ngx_str_t  *arg;
-    ngx_uint_t  i;
-
-    rc = ngx_http_portail_session_param(q, call, ctx);
-
-    for (i = 0; rc == NGX_OK && i < nargs; i++) {
-        arg = &ctx->args[i];
-
-        for (j = 0; j < arg->len; j++) {
-            if (arg->data[j] < '0' || arg->data[j] > '9') {
-                break;
-            }
-        }
-
-        rc = (i < ctx->nargs && arg->len && arg->len <= 18 && j == arg->len)
-             ? ngx_http_portail_pg_param_str(q, call, arg)
-             : ngx_http_portail_pg_param_null(call);
-    }
-
-    return rc;
-}
-
-
-/*
- * A statement whose parameters are the session, the first nargs ids of the
- * path and, for a change, the client's address (for the journal).
- */
-
-ngx_int_t
-ngx_http_portail_tenant_action(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_stmt_t *stmt,
-    ngx_uint_t nargs, ngx_http_portail_handler_pt next)
-{
-    ngx_http_portail_pg_call_t   *call;
-    ngx_http_portail_pg_query_t  *q;
-
-    call = ngx_http_portail_request_call(r, stmt, &q);
-
-    if (call == NULL
-        || ngx_http_portail_tenant_params(q, call, ctx, nargs) != NGX_OK
-        || (r->method != NGX_HTTP_GET && r->method != NGX_HTTP_HEAD
-            && ngx_http_portail_param_ip(r, q, call) != NGX_OK))
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ctx->own_errors = 1;
-
-    return ngx_http_portail_query(r, ctx, q, next);
-}
-
-
-/*
- * The files of a form field, checked by content and cleaned of their
- * metadata, added to files (NGX_HTTP_PORTAIL_MAX_FILES at most, whatever
- * the fields).  Refusals go to champs; NGX_ERROR only when memory runs out.
- */
-
-ngx_int_t
-ngx_http_portail_files_collect(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, const char *field, const char *nature,
-    ngx_http_portail_files_t *files, json_t *champs)
-{
-    u_char                    hex[64];
-    json_t                   *item;
-    ngx_int_t                 rc;
-    ngx_uint_t                i;
-    ngx_pool_cleanup_t       *cln;
-    ngx_http_portail_part_t  *part;
-
-    if (files->meta == NULL) {
-        cln = ngx_pool_cleanup_add(r->pool, 0);
-        if (cln == NULL) {
-            return NGX_ERROR;
-        }
-
-        files->meta = json_array();
-        if (files->meta == NULL) {
-            return NGX_ERROR;
-        }
-
-        cln->handler = ngx_http_portail_json_free;
-        cln->data = files->meta;
-    }
-
-    for (i = 0; (part = ngx_http_portail_part(ctx, field, i)); i++) {
-
-        /* a file input left empty is sent as an empty file: none chosen */
-        if (!part->file || part->data.len == 0) {
-            continue;
-        }
-
-        if (files->n == NGX_HTTP_PORTAIL_MAX_FILES) {
-            ngx_http_portail_field_error(champs, field,
-                                         "Vous pouvez joindre 5 fichiers au "
-                                         "plus.");
-            return NGX_OK;
-        }
-
-        rc = ngx_http_portail_upload_check(r, part, field, champs);
-
-        if (rc == NGX_ERROR) {
-            return NGX_ERROR;
-        }
-
-        if (rc != NGX_OK) {
-            continue;
-        }
-
-        ngx_hex_dump(hex, part->sha256, sizeof(part->sha256));
-
-        item = json_pack("{s:s%,s:s,s:s%,s:s?}",
-                         "nom", part->filename.data, part->filename.len,
-                         "mime", part->mime,
-                         "sha256", hex, sizeof(hex),
-                         "nature", nature);
-
-        if (item == NULL || json_array_append_new(files->meta, item) != 0) {
-            return NGX_ERROR;
-        }
-
-        files->parts[files->n++] = part;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * The files as a statement's parameters: their description (JSON), then
- * NGX_HTTP_PORTAIL_MAX_FILES bytea, NULL past the last file.
- */
-
-ngx_int_t
-ngx_http_portail_files_params(ngx_http_portail_pg_query_t *q,
-    ngx_http_portail_pg_call_t *call, ngx_http_portail_files_t *files)
-{
-    char                     *s;
-    ngx_int_t                 rc;
-    ngx_str_t                 meta;
-    ngx_uint_t                i;
-    ngx_http_portail_part_t  *part;
-
-    s = json_dumps(files->meta, JSON_COMPACT);
-    if (s == NULL) {
-        return NGX_ERROR;
-    }
-
-    meta.data = (u_char *) s;
-    meta.len = ngx_strlen(s);
-
-    rc = ngx_http_portail_pg_param_str(q, call, &meta);
-
-    free(s);
-
-    for (i = 0; rc == NGX_OK && i < NGX_HTTP_PORTAIL_MAX_FILES; i++) {
-        part = (i < files->n) ? files->parts[i] : NULL;
-
-        rc = part ? ngx_http_portail_pg_param_binary(call, part->data.data,
-                                                     part->data.len)
-                  : ngx_http_portail_pg_param_null(call);
-    }
-
-    return rc;
-}
-
-
-/*
- * An attachment, path /api/<section>/{id}/pieces/{piece}: its owner is
- * checked, and its first slice read, in one round trip.
- */
-
-ngx_int_t
-ngx_http_portail_piece_get(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
-    ngx_http_portail_piece_stmts_t *stmts)
-{
-    ngx_http_portail_pg_call_t   *info, *first;
-    ngx_http_portail_pg_query_t  *q;
-
-    info = ngx_http_portail_request_call(r, stmts->info, &q);
-
-    if (info == NULL
-        || ngx_http_portail_tenant_params(q, info, ctx, 2) != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    first = ngx_http_portail_pg_call(q, stmts->first);
-
-    if (first == NULL
-        || ngx_http_portail_tenant_params(q, first, ctx, 2) != NGX_OK
-        || ngx_http_portail_pg_param_int(q, first, NGX_HTTP_PORTAIL_SLICE)
-           != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    first->binary = 1;
-    ctx->data = stmts;
-
-    return ngx_http_portail_query(r, ctx, q, ngx_http_portail_piece_send);
-}
-
-
-static ngx_int_t
-ngx_http_portail_piece_send(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
-{
-    off_t                            size;
-    ngx_str_t                        name, mime, taille, first;
-    ngx_http_portail_pg_query_t     *q;
-    ngx_http_portail_piece_stmts_t  *stmts;
-
-    q = ctx->query;
-    stmts = ctx->data;
-
-    if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
-    }
-
-    if (ngx_http_portail_pg_value(q, 0, 0, 3, &name) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "introuvable");
-    }
-
-    if (ngx_http_portail_pg_value(q, 0, 0, 4, &mime) != NGX_OK
-        || ngx_http_portail_pg_value(q, 0, 0, 5, &taille) != NGX_OK
-        || ngx_http_portail_pg_value(q, 1, 0, 0, &first) != NGX_OK)
-    {
-        return ngx_http_portail_send_error(r, "erreur_interne");
-    }
-
-    size = ngx_atoof(taille.data, taille.len);
-
-    if (size == NGX_ERROR) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
-    }
-
-    return ngx_http_portail_send_file(r, &name, &mime, size, &first,
-                                      stmts->slice, &ctx->args[1]);
-}
-
-
-static void
-ngx_http_portail_json_free(void *data)
-{
-    json_decref(data);
 }

@@ -17,7 +17,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 #define NGX_HTTP_PORTAIL_COOKIE_NAME  "portail_session"
@@ -452,7 +452,8 @@ ngx_http_portail_send_session(ngx_http_request_t *r,
     size_t   len;
 
     if (body->len < 2 || body->data[0] != '{') {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     len = sizeof("{\"csrf\":\"\",") - 1 + 43 + body->len - 1;
@@ -505,7 +506,8 @@ ngx_http_portail_session_done(ngx_http_request_t *r,
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &body) != NGX_OK)
     {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     return ngx_http_portail_send_session(r, ctx, &body);
@@ -631,7 +633,8 @@ unauthorized:
     }
 
     ngx_http_finalize_request(r,
-                            ngx_http_portail_send_error(r, "non_authentifie"));
+                            ngx_http_portail_send_error(r,
+                                       NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE));
     return NGX_DONE;
 }
 

@@ -13,7 +13,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 typedef struct {
@@ -87,19 +87,6 @@ static ngx_http_portail_stmt_t  ngx_http_portail_dossier_stmts[] = {
       3, 0 }
 };
 
-
-static ngx_http_portail_error_t  ngx_http_portail_dossier_errors[] = {
-
-    { "adresse_utilisee", NGX_HTTP_CONFLICT,
-      "Cette adresse e-mail est déjà celle d'un autre compte : votre "
-      "adresse n'a pas été changée." },
-
-    { "changement_email_expire", 410,
-      "Ce lien a expiré : refaites la demande de changement d'adresse "
-      "depuis la page « Mon dossier »." },
-
-    { NULL, 0, NULL }
-};
 
 
 static ngx_int_t ngx_http_portail_dossier_get(ngx_http_request_t *r,
@@ -182,8 +169,6 @@ ngx_http_portail_dossier_init(ngx_conf_t *cf)
             / sizeof(ngx_http_portail_stmt_t))
         != NGX_OK
         || ngx_http_portail_add_routes(cf, ngx_http_portail_dossier_routes)
-           != NGX_OK
-        || ngx_http_portail_add_errors(cf, ngx_http_portail_dossier_errors)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -304,11 +289,11 @@ ngx_http_portail_dossier_patch(ngx_http_request_t *r,
         "consentement_dematerialisation", "consentement_actualites", NULL
     };
 
-    champs = json_object();
-    modifs = json_object();
+    champs = ngx_http_portail_champs(r);
+    modifs = ngx_http_portail_json_pool(r->pool, json_object());
 
     if (champs == NULL || modifs == NULL) {
-        goto failed;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     if (ngx_http_portail_dossier_phone(r, ctx, "telephone_fixe", modifs,
@@ -368,16 +353,10 @@ ngx_http_portail_dossier_patch(ngx_http_request_t *r,
     }
 
     if (json_object_size(champs)) {
-        json_decref(modifs);
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
-    champs = NULL;
-
     text = json_dumps(modifs, JSON_COMPACT);
-    json_decref(modifs);
-    modifs = NULL;
 
     if (text == NULL) {
         goto failed;
@@ -405,9 +384,6 @@ ngx_http_portail_dossier_patch(ngx_http_request_t *r,
 
 failed:
 
-    json_decref(champs);
-    json_decref(modifs);
-
     return NGX_HTTP_INTERNAL_SERVER_ERROR;
 }
 
@@ -425,10 +401,9 @@ ngx_http_portail_dossier_email(ngx_http_request_t *r,
     ngx_http_portail_dossier_t  *d;
 
     d = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_dossier_t));
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (d == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -443,7 +418,6 @@ ngx_http_portail_dossier_email(ngx_http_request_t *r,
     if (rc != NGX_ERROR) {
         d->email.data = ngx_pnalloc(r->pool, email.len + 1);
         if (d->email.data == NULL) {
-            json_decref(champs);
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -465,7 +439,6 @@ ngx_http_portail_dossier_email(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     return ngx_http_portail_dossier_check(r, ctx);
 }
@@ -483,10 +456,9 @@ ngx_http_portail_dossier_password(ngx_http_request_t *r,
     ngx_http_portail_dossier_t  *d;
 
     d = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_dossier_t));
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (d == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -527,7 +499,6 @@ ngx_http_portail_dossier_password(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     return ngx_http_portail_dossier_check(r, ctx);
 }
@@ -577,7 +548,8 @@ ngx_http_portail_dossier_checked(ngx_http_request_t *r,
     d = ctx->data;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     wait = 0;
@@ -599,11 +571,13 @@ ngx_http_portail_dossier_checked(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        return ngx_http_portail_send_error(r, "trop_de_tentatives");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_TROP_DE_TENTATIVES);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &value) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     hash = ngx_pnalloc(r->pool, value.len + 1);
@@ -688,14 +662,20 @@ ngx_http_portail_dossier_refused(ngx_http_request_t *r,
     d = ctx->data;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
-    champs = json_pack("{s:s}",
-                       d->change_password ? "mot_de_passe_actuel"
-                                          : "mot_de_passe",
-                       "Le mot de passe actuel est incorrect.");
-    if (champs == NULL) {
+    champs = ngx_http_portail_champs(r);
+    if (champs == NULL
+        || ngx_http_portail_field_error(champs,
+                                        d->change_password
+                                        ? "mot_de_passe_actuel"
+                                        : "mot_de_passe",
+                                        "Le mot de passe actuel est "
+                                        "incorrect.")
+           != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -711,11 +691,13 @@ ngx_http_portail_dossier_email_done(ngx_http_request_t *r,
     ngx_str_t   outcome;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &outcome) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     if (outcome.len == 2 && ngx_strncmp(outcome.data, "ok", 2) == 0) {
@@ -732,9 +714,13 @@ ngx_http_portail_dossier_email_done(ngx_http_request_t *r,
 
     /* "meme_adresse" */
 
-    champs = json_pack("{s:s}", "nouvel_email",
-                       "C'est déjà l'adresse e-mail de votre compte.");
-    if (champs == NULL) {
+    champs = ngx_http_portail_champs(r);
+    if (champs == NULL
+        || ngx_http_portail_field_error(champs, "nouvel_email",
+                                        "C'est déjà l'adresse e-mail de "
+                                        "votre compte.")
+           != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -751,7 +737,8 @@ ngx_http_portail_dossier_hashed(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t  *q;
 
     if (!ctx->pw->ok) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     hash.data = ctx->pw->hash;
@@ -777,7 +764,8 @@ ngx_http_portail_dossier_password_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
@@ -812,7 +800,8 @@ ngx_http_portail_dossier_confirm(ngx_http_request_t *r,
         != NGX_OK
         || portail_token_decode(jeton.data, jeton.len, d->token) != 0)
     {
-        return ngx_http_portail_send_error(r, "jeton_invalide");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_JETON_INVALIDE);
     }
 
     crypto_hash_sha256(d->token_hash, d->token, 32);
@@ -840,7 +829,8 @@ ngx_http_portail_dossier_confirm_done(ngx_http_request_t *r,
     ngx_str_t  outcome;
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &outcome) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     if (outcome.len == 2 && ngx_strncmp(outcome.data, "ok", 2) == 0) {
@@ -855,14 +845,16 @@ ngx_http_portail_dossier_confirm_done(ngx_http_request_t *r,
     if (outcome.len == sizeof("adresse_utilisee") - 1
         && ngx_strncmp(outcome.data, "adresse_utilisee", outcome.len) == 0)
     {
-        return ngx_http_portail_send_error(r, "adresse_utilisee");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ADRESSE_UTILISEE);
     }
 
     if (outcome.len == sizeof("jeton_expire") - 1
         && ngx_strncmp(outcome.data, "jeton_expire", outcome.len) == 0)
     {
-        return ngx_http_portail_send_error(r, "changement_email_expire");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_CHANGEMENT_EMAIL_EXPIRE);
     }
 
-    return ngx_http_portail_send_error(r, "jeton_invalide");
+    return ngx_http_portail_send_error(r, NGX_HTTP_PORTAIL_ERR_JETON_INVALIDE);
 }

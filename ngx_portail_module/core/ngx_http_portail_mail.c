@@ -24,7 +24,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 #define NGX_HTTP_PORTAIL_MAIL_BATCH       10
@@ -279,13 +279,6 @@ static void ngx_http_portail_record_done(ngx_http_portail_pg_query_t *q);
 
 
 static ngx_http_portail_mailer_t  *ngx_http_portail_mailer;
-
-
-static void
-ngx_http_portail_mail_json_cleanup(void *data)
-{
-    json_decref(data);
-}
 
 
 ngx_int_t
@@ -668,7 +661,6 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
     ngx_str_t                      subject, text, html, model, raw, msgid,
                                    date, footer, link, *linkp, attempts,
                                    enc_subject, tmp;
-    ngx_pool_cleanup_t            *cln;
     ngx_http_portail_template_t   *t;
     ngx_http_portail_office_conf_t *office;
 
@@ -700,16 +692,11 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
         data = NULL;
         if (ngx_http_portail_pg_value(q, 0, row, 6, &raw) == NGX_OK) {
             data = json_loadb((const char *) raw.data, raw.len, 0, NULL);
-        }
 
-        cln = ngx_pool_cleanup_add(m->pool, 0);
-        if (cln == NULL) {
-            json_decref(data);
-            return NGX_ERROR;
+            if (data && ngx_http_portail_json_pool(m->pool, data) == NULL) {
+                return NGX_ERROR;
+            }
         }
-
-        cln->handler = ngx_http_portail_mail_json_cleanup;
-        cln->data = data;
 
         linkp = NULL;
 

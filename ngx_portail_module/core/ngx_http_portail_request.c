@@ -1,7 +1,8 @@
 
 /*
- * The JSON core: reading request bodies, sending JSON responses, and the one
- * table of error codes every part of the portal answers with.
+ * A request of the API once routed: its body read and parsed, its queries
+ * sent to the pool (the session checked by the primary when a read goes to
+ * the standby), and its answer: JSON, or an error from the table.
  *
  * Every error is {"error": "<stable code>", "message": "<French sentence>"}
  * with the status the table gives; clients act on the code, people read the
@@ -9,137 +10,313 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
+static void ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q);
+static ngx_uint_t ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_query_run(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_handler_pt next);
+static ngx_int_t ngx_http_portail_query_standby(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_handler_pt next);
+static void ngx_http_portail_query_checked(
+    ngx_http_portail_pg_query_t *check);
+static void ngx_http_portail_check_broken(ngx_http_request_t *r);
 static void ngx_http_portail_body_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_portail_json_parse(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_str_t *body);
-static void ngx_http_portail_json_cleanup(void *data);
 static ngx_int_t ngx_http_portail_type_is(ngx_str_t *type, const char *mime,
     size_t len);
 
 
-/* the codes every part of the API may answer; concerns add their own */
-
-static ngx_http_portail_error_t  ngx_http_portail_errors[] = {
-
-    { "requete_invalide", NGX_HTTP_BAD_REQUEST,
-      "La requête est invalide." },
-
-    { "json_invalide", NGX_HTTP_BAD_REQUEST,
-      "Le contenu envoyé n'est pas un objet JSON valide." },
-
-    { "non_authentifie", NGX_HTTP_UNAUTHORIZED,
-      "Votre session a expiré ou vous n'êtes pas connecté. "
-      "Connectez-vous pour continuer." },
-
-    { "csrf_invalide", NGX_HTTP_FORBIDDEN,
-      "La demande n'a pas pu être vérifiée. "
-      "Rechargez la page puis réessayez." },
-
-    { "interdit", NGX_HTTP_FORBIDDEN,
-      "Vous n'avez pas accès à cette ressource." },
-
-    { "introuvable", NGX_HTTP_NOT_FOUND,
-      "La ressource demandée n'existe pas." },
-
-    { "methode_non_autorisee", NGX_HTTP_NOT_ALLOWED,
-      "Cette opération n'est pas possible à cette adresse." },
-
-    { "conflit", NGX_HTTP_CONFLICT,
-      "Cette opération n'est plus possible dans l'état actuel." },
-
-    { "corps_trop_volumineux", NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
-      "Les données envoyées sont trop volumineuses." },
-
-    { "adresse_trop_longue", NGX_HTTP_REQUEST_URI_TOO_LARGE,
-      "L'adresse demandée est trop longue." },
-
-    { "type_non_supporte", NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
-      "Le type de contenu envoyé n'est pas accepté ici." },
-
-    { "validation", 422,
-      "Certains champs sont incorrects : corrigez-les puis réessayez." },
-
-    { "trop_de_requetes", 429,
-      "Trop de demandes en peu de temps. "
-      "Patientez un instant puis réessayez." },
-
-    { "erreur_interne", NGX_HTTP_INTERNAL_SERVER_ERROR,
-      "Une erreur est survenue de notre côté. "
-      "Réessayez plus tard." },
-
-    { "base_indisponible", NGX_HTTP_SERVICE_UNAVAILABLE,
-      "Le service est momentanément indisponible. "
-      "Réessayez dans quelques instants." },
-
-    { "service_surcharge", NGX_HTTP_SERVICE_UNAVAILABLE,
-      "Le service est très sollicité en ce moment. "
-      "Réessayez dans quelques instants." },
-
-    { "delai_depasse", NGX_HTTP_GATEWAY_TIME_OUT,
-      "Le service a mis trop de temps à répondre. "
-      "Réessayez dans quelques instants." },
-
-    { NULL, 0, NULL }
-};
-
+/*
+ * Runs a query for a request: the request stays alive until the database
+ * answers, next() then builds the response.  Database failures are
+ * answered here (503/504/500) unless next() is the one to decide.
+ * A read that tolerates a little lag says so with q->primary = 0: the
+ * standby may answer it (docs/architecture.md lists which).
+ */
 
 ngx_int_t
-ngx_http_portail_add_errors(ngx_conf_t *cf, ngx_http_portail_error_t *errors)
+ngx_http_portail_query(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
+    ngx_http_portail_pg_query_t *q, ngx_http_portail_handler_pt next)
 {
-    ngx_http_portail_error_t      **e;
-    ngx_http_portail_main_conf_t   *pmcf;
-
-    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_portail_module);
-
-    if (pmcf->errors.nelts == 0) {
-        e = ngx_array_push(&pmcf->errors);
-        if (e == NULL) {
-            return NGX_ERROR;
-        }
-
-        *e = ngx_http_portail_errors;
+    if (!q->primary && ctx->has_token && ngx_http_portail_pg_standby_usable())
+    {
+        return ngx_http_portail_query_standby(r, ctx, q, next);
     }
 
-    e = ngx_array_push(&pmcf->errors);
-    if (e == NULL) {
-        return NGX_ERROR;
-    }
-
-    *e = errors;
-
-    return NGX_OK;
+    return ngx_http_portail_query_run(r, ctx, q, next);
 }
 
 
-static ngx_http_portail_error_t *
-ngx_http_portail_error_find(ngx_http_request_t *r, const char *code)
+static ngx_int_t
+ngx_http_portail_query_run(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
+    ngx_http_portail_pg_query_t *q, ngx_http_portail_handler_pt next)
 {
-    ngx_uint_t                      i;
-    ngx_http_portail_error_t       *e, **tables;
-    ngx_http_portail_main_conf_t   *pmcf;
+    q->handler = ngx_http_portail_query_done;
+    q->data = r;
 
-    for (e = ngx_http_portail_errors; e->code; e++) {
-        if (ngx_strcmp(e->code, code) == 0) {
-            return e;
-        }
+    ctx->query = q;
+    ctx->next = next;
+
+    /* taken before running: the handler may be called right away */
+    r->main->count++;
+    ctx->waiting = 1;
+
+    if (ngx_http_portail_pg_run(q) != NGX_OK) {
+        r->main->count--;
+        ctx->waiting = 0;
+        return ctx->own_errors ? next(r, ctx)
+                               : ngx_http_portail_send_pg_error(r, q);
     }
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
-    tables = pmcf->errors.elts;
-
-    for (i = 1; i < pmcf->errors.nelts; i++) {
-        for (e = tables[i]; e->code; e++) {
-            if (ngx_strcmp(e->code, code) == 0) {
-                return e;
-            }
-        }
+    if (ctx->waiting) {
+        r->read_event_handler = ngx_http_portail_check_broken;
     }
 
-    return NULL;
+    return NGX_DONE;
 }
+
+
+/* a query for the request, with its first statement to fill in */
+
+ngx_http_portail_pg_call_t *
+ngx_http_portail_request_call(ngx_http_request_t *r,
+    ngx_http_portail_stmt_t *stmt, ngx_http_portail_pg_query_t **q)
+{
+    *q = ngx_http_portail_pg_query(r->pool, r->connection->log);
+    if (*q == NULL) {
+        return NULL;
+    }
+
+    return ngx_http_portail_pg_call(*q, stmt);
+}
+
+
+/*
+ * A read that tolerates a little lag: the standby answers it while the
+ * primary checks the session, both at once.  The standby may not have
+ * replayed a sign-out yet, and only the primary may say a session is open.
+ * Without a standby within portail_database_standby_max_lag of the
+ * primary, this is ngx_http_portail_query().
+ */
+
+static ngx_int_t
+ngx_http_portail_query_standby(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_handler_pt next)
+{
+    ngx_http_portail_pg_query_t  *check;
+
+    check = ngx_http_portail_session_check_query(r, ctx);
+    if (check == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    check->handler = ngx_http_portail_query_checked;
+    check->data = r;
+
+    ctx->session_refused = 0;
+    ctx->standby_answered = 0;
+
+    /* set first: the check may be answered at once */
+    ctx->verifying = 1;
+
+    if (ngx_http_portail_pg_run(check) != NGX_OK) {
+        /* the primary refused at once: the read will say why */
+        ctx->verifying = 0;
+        q->primary = 1;
+        return ngx_http_portail_query_run(r, ctx, q, next);
+    }
+
+    return ngx_http_portail_query_run(r, ctx, q, next);
+}
+
+
+/* the primary's word on the session of a read sent to the standby */
+
+static void
+ngx_http_portail_query_checked(ngx_http_portail_pg_query_t *check)
+{
+    ngx_http_request_t      *r;
+    ngx_http_portail_ctx_t  *ctx;
+
+    r = check->data;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+
+    if (!ctx->verifying) {
+        return;
+    }
+
+    ctx->verifying = 0;
+
+    /* a failure here is the read's to report, when it asks again */
+    ctx->session_refused = (check->rc != NGX_HTTP_PORTAIL_PG_OK
+                            || ngx_http_portail_pg_rows(check, 0) == 0);
+
+    if (ctx->standby_answered) {
+        ctx->standby_answered = 0;
+        ngx_http_portail_query_done(ctx->query);
+    }
+}
+
+
+/*
+ * A read sent to the standby is asked again of the primary when the
+ * standby failed, when its first statement found no row (a session opened
+ * a moment ago, or a row just written, may not have reached the standby
+ * yet, and only the primary may say "no"), or when the primary did not
+ * confirm the session.  1: asked again.
+ */
+
+static ngx_uint_t
+ngx_http_portail_query_again(ngx_http_portail_pg_query_t *q,
+    ngx_http_portail_ctx_t *ctx)
+{
+    ngx_uint_t  i;
+
+    if (q->rc == NGX_HTTP_PORTAIL_PG_OK && ngx_http_portail_pg_rows(q, 0) > 0
+        && !ctx->session_refused)
+    {
+        ngx_http_portail_pg_standby_count(0);
+        return 0;
+    }
+
+    ngx_http_portail_pg_standby_count(1);
+
+    for (i = 0; i < NGX_HTTP_PORTAIL_PG_MAX_CALLS; i++) {
+        if (q->results[i]) {
+            PQclear(q->results[i]);
+            q->results[i] = NULL;
+        }
+    }
+
+    q->rc = NGX_HTTP_PORTAIL_PG_OK;
+    q->sqlstate[0] = '\0';
+    q->retries = 0;
+    q->primary = 1;
+
+    if (ngx_http_portail_pg_run(q) != NGX_OK) {
+        /* refused at once: answered by the handler with q->rc */
+        ngx_http_portail_query_done(q);
+    }
+
+    return 1;
+}
+
+
+static void
+ngx_http_portail_query_done(ngx_http_portail_pg_query_t *q)
+{
+    ngx_int_t                rc;
+    ngx_connection_t        *c;
+    ngx_http_request_t      *r;
+    ngx_http_portail_ctx_t  *ctx;
+
+    r = q->data;
+    c = r->connection;
+    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+
+    if (!q->primary) {
+        if (ctx->verifying) {
+            /* the standby was faster than the primary's session check */
+            ctx->standby_answered = 1;
+            return;
+        }
+
+        if (ngx_http_portail_query_again(q, ctx)) {
+            return;
+        }
+    }
+
+    r->read_event_handler = ngx_http_block_reading;
+    ctx->waiting = 0;
+
+    if (q->rc != NGX_HTTP_PORTAIL_PG_OK && !ctx->own_errors) {
+        rc = ngx_http_portail_send_pg_error(r, q);
+
+    } else {
+        rc = ctx->next(r, ctx);
+    }
+
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+/*
+ * While the database works, a client that goes away ends its request: the
+ * query is abandoned (see ngx_http_portail_pg_query_cleanup) and its
+ * connection drains the results before serving again.
+ */
+
+static void
+ngx_http_portail_check_broken(ngx_http_request_t *r)
+{
+    int                n;
+    char               buf[1];
+    ngx_err_t          err;
+    ngx_event_t       *ev;
+    ngx_connection_t  *c;
+
+    c = r->connection;
+    ev = c->read;
+
+#if (NGX_HTTP_V2)
+    if (r->stream) {
+        return;
+    }
+#endif
+
+    if (c->error) {
+        goto closed;
+    }
+
+#if (NGX_HAVE_EPOLLRDHUP)
+
+    if ((ngx_event_flags & NGX_USE_EPOLL_EVENT) && ngx_use_epoll_rdhup) {
+        if (!ev->pending_eof) {
+            return;
+        }
+
+        ev->eof = 1;
+        goto closed;
+    }
+
+#endif
+
+    n = recv(c->fd, buf, 1, MSG_PEEK);
+    err = ngx_socket_errno;
+
+    if (n > 0) {
+        /* a pipelined request: it waits for this one */
+        ev->ready = 0;
+        return;
+    }
+
+    if (n == -1 && err == NGX_EAGAIN) {
+        ev->ready = 0;
+        return;
+    }
+
+    ev->eof = 1;
+
+closed:
+
+    c->error = 1;
+
+    ngx_log_error(NGX_LOG_INFO, c->log, 0,
+                  "portail: client closed the connection while the database "
+                  "was working; statement abandoned");
+
+    ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
+}
+
+
 
 
 /* key is a constant; value must live as long as the request */
@@ -274,22 +451,23 @@ ngx_http_portail_send_json_value(ngx_http_request_t *r, ngx_uint_t status,
 
 
 ngx_int_t
-ngx_http_portail_send_error(ngx_http_request_t *r, const char *code)
+ngx_http_portail_send_error(ngx_http_request_t *r, ngx_http_portail_err_e err)
 {
-    return ngx_http_portail_send_error_details(r, code, NULL);
+    return ngx_http_portail_send_error_details(r, err, NULL);
 }
 
 
 /*
  * details, when given, is an object merged into the answer (e.g. "champs"
- * with a message per field); this function takes the reference.
+ * with a message per field); it is borrowed, as every json_t given to a
+ * function of the core.
  */
 
 ngx_int_t
-ngx_http_portail_send_error_details(ngx_http_request_t *r, const char *code,
-    json_t *details)
+ngx_http_portail_send_error_details(ngx_http_request_t *r,
+    ngx_http_portail_err_e err, json_t *details)
 {
-    return ngx_http_portail_send_error_status(r, 0, code, details);
+    return ngx_http_portail_send_error_status(r, 0, err, details);
 }
 
 
@@ -297,20 +475,13 @@ ngx_http_portail_send_error_details(ngx_http_request_t *r, const char *code,
 
 ngx_int_t
 ngx_http_portail_send_error_status(ngx_http_request_t *r, ngx_uint_t status,
-    const char *code, json_t *details)
+    ngx_http_portail_err_e err, json_t *details)
 {
-    json_t                    *body;
-    ngx_int_t                  rc;
-    ngx_uint_t                 level;
-    ngx_http_portail_error_t  *e;
+    json_t                          *body;
+    ngx_uint_t                       level;
+    const ngx_http_portail_error_t  *e;
 
-    e = ngx_http_portail_error_find(r, code);
-
-    if (e == NULL) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "portail: unknown error code \"%s\"", code);
-        e = ngx_http_portail_error_find(r, "erreur_interne");
-    }
+    e = ngx_http_portail_error(err);
 
     if (status == 0) {
         status = e->status;
@@ -321,28 +492,19 @@ ngx_http_portail_send_error_status(ngx_http_request_t *r, ngx_uint_t status,
                                                        : NGX_LOG_INFO;
 
     ngx_log_error(level, r->connection->log, 0,
-                  "portail: answered %ui %s", status, e->code);
+                  "portail: answered %ui %V", status, &e->code);
 
-    body = json_pack("{s:s,s:s}", "error", e->code, "message", e->message);
+    body = ngx_http_portail_json_pool(r->pool,
+               json_pack("{s:s%,s:s}", "error", e->code.data, e->code.len,
+                         "message", e->message));
 
-    if (body == NULL) {
-        json_decref(details);
+    if (body == NULL
+        || (details && json_object_update(body, details) != 0))
+    {
         return NGX_ERROR;
     }
 
-    if (details && json_object_update(body, details) != 0) {
-        json_decref(details);
-        json_decref(body);
-        return NGX_ERROR;
-    }
-
-    json_decref(details);
-
-    rc = ngx_http_portail_send_json_value(r, status, body);
-
-    json_decref(body);
-
-    return rc;
+    return ngx_http_portail_send_json_value(r, status, body);
 }
 
 
@@ -353,16 +515,20 @@ ngx_http_portail_send_pg_error(ngx_http_request_t *r,
     switch (q->rc) {
 
     case NGX_HTTP_PORTAIL_PG_UNAVAILABLE:
-        return ngx_http_portail_send_error(r, "base_indisponible");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_BASE_INDISPONIBLE);
 
     case NGX_HTTP_PORTAIL_PG_OVERLOADED:
-        return ngx_http_portail_send_error(r, "service_surcharge");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_SERVICE_SURCHARGE);
 
     case NGX_HTTP_PORTAIL_PG_TIMEOUT:
-        return ngx_http_portail_send_error(r, "delai_depasse");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_DELAI_DEPASSE);
 
     default:
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 }
 
@@ -398,7 +564,8 @@ ngx_http_portail_read_body(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
                                           &blen)
                != 0)
         {
-            return ngx_http_portail_send_error(r, "type_non_supporte");
+            return ngx_http_portail_send_error(r,
+                       NGX_HTTP_PORTAIL_ERR_TYPE_NON_SUPPORTE);
         }
 
     } else {
@@ -411,14 +578,16 @@ ngx_http_portail_read_body(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
                  ? sizeof("application/x-www-form-urlencoded") - 1
                  : sizeof("application/json") - 1))
         {
-            return ngx_http_portail_send_error(r, "type_non_supporte");
+            return ngx_http_portail_send_error(r,
+                       NGX_HTTP_PORTAIL_ERR_TYPE_NON_SUPPORTE);
         }
     }
 
     /* refused before a byte of the body is read */
     if (r->headers_in.content_length_n > (off_t) max) {
         r->keepalive = 0;
-        return ngx_http_portail_send_error(r, "corps_trop_volumineux");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_CORPS_TROP_VOLUMINEUX);
     }
 
     rc = ngx_http_read_client_request_body(r, ngx_http_portail_body_handler);
@@ -451,7 +620,8 @@ ngx_http_portail_body_handler(ngx_http_request_t *r)
     if (rc == NGX_DECLINED) {
         r->keepalive = 0;
         ngx_http_finalize_request(r,
-                      ngx_http_portail_send_error(r, "corps_trop_volumineux"));
+                      ngx_http_portail_send_error(r,
+                                 NGX_HTTP_PORTAIL_ERR_CORPS_TROP_VOLUMINEUX));
         return;
     }
 
@@ -470,7 +640,8 @@ ngx_http_portail_body_handler(ngx_http_request_t *r)
     if (rc == NGX_DECLINED) {
         ngx_http_finalize_request(r, ngx_http_portail_send_error(r,
                       (ctx->route->flags & NGX_HTTP_PORTAIL_JSON_BODY)
-                      ? "json_invalide" : "requete_invalide"));
+                      ? NGX_HTTP_PORTAIL_ERR_JSON_INVALIDE
+                      : NGX_HTTP_PORTAIL_ERR_REQUETE_INVALIDE));
         return;
     }
 
@@ -489,31 +660,29 @@ static ngx_int_t
 ngx_http_portail_json_parse(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_str_t *body)
 {
-    json_t              *json;
-    json_error_t         err;
-    ngx_pool_cleanup_t  *cln;
+    json_t        *json;
+    json_error_t   err;
 
     /* jansson refuses invalid UTF-8 and, without JSON_ALLOW_NUL, NUL bytes */
 
     json = json_loadb((const char *) body->data, body->len,
                       JSON_REJECT_DUPLICATES, &err);
 
-    if (json == NULL || !json_is_object(json)) {
+    if (json == NULL) {
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "portail: invalid JSON body: %s",
-                      json ? "not an object" : err.text);
-        json_decref(json);
+                      "portail: invalid JSON body: %s", err.text);
         return NGX_DECLINED;
     }
 
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        json_decref(json);
+    if (ngx_http_portail_json_pool(r->pool, json) == NULL) {
         return NGX_ERROR;
     }
 
-    cln->handler = ngx_http_portail_json_cleanup;
-    cln->data = json;
+    if (!json_is_object(json)) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "portail: invalid JSON body: not an object");
+        return NGX_DECLINED;
+    }
 
     ctx->json = json;
 
@@ -654,13 +823,6 @@ ngx_http_portail_body_bytes(ngx_http_request_t *r, ngx_str_t *body,
 }
 
 
-static void
-ngx_http_portail_json_cleanup(void *data)
-{
-    json_decref(data);
-}
-
-
 /*
  * error_page target of API locations: the errors nginx itself produces
  * (body over client_max_body_size, limit_req, bad request line...) are
@@ -671,7 +833,7 @@ ngx_int_t
 ngx_http_portail_errors_handler(ngx_http_request_t *r)
 {
     ngx_uint_t   status;
-    const char  *code;
+    ngx_http_portail_err_e   err;
 
     status = r->err_status ? (ngx_uint_t) r->err_status
                            : r->headers_out.status;
@@ -679,51 +841,51 @@ ngx_http_portail_errors_handler(ngx_http_request_t *r)
     switch (status) {
 
     case NGX_HTTP_BAD_REQUEST:
-        code = "requete_invalide";
+        err = NGX_HTTP_PORTAIL_ERR_REQUETE_INVALIDE;
         break;
 
     case NGX_HTTP_UNAUTHORIZED:
-        code = "non_authentifie";
+        err = NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE;
         break;
 
     case NGX_HTTP_FORBIDDEN:
-        code = "interdit";
+        err = NGX_HTTP_PORTAIL_ERR_INTERDIT;
         break;
 
     case NGX_HTTP_NOT_FOUND:
-        code = "introuvable";
+        err = NGX_HTTP_PORTAIL_ERR_INTROUVABLE;
         break;
 
     case NGX_HTTP_NOT_ALLOWED:
-        code = "methode_non_autorisee";
+        err = NGX_HTTP_PORTAIL_ERR_METHODE_NON_AUTORISEE;
         break;
 
     case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
-        code = "corps_trop_volumineux";
+        err = NGX_HTTP_PORTAIL_ERR_CORPS_TROP_VOLUMINEUX;
         break;
 
     case NGX_HTTP_REQUEST_URI_TOO_LARGE:
-        code = "adresse_trop_longue";
+        err = NGX_HTTP_PORTAIL_ERR_ADRESSE_TROP_LONGUE;
         break;
 
     case NGX_HTTP_UNSUPPORTED_MEDIA_TYPE:
-        code = "type_non_supporte";
+        err = NGX_HTTP_PORTAIL_ERR_TYPE_NON_SUPPORTE;
         break;
 
     case 429:
-        code = "trop_de_requetes";
+        err = NGX_HTTP_PORTAIL_ERR_TROP_DE_REQUETES;
         break;
 
     case NGX_HTTP_SERVICE_UNAVAILABLE:
-        code = "service_surcharge";
+        err = NGX_HTTP_PORTAIL_ERR_SERVICE_SURCHARGE;
         break;
 
     case NGX_HTTP_GATEWAY_TIME_OUT:
-        code = "delai_depasse";
+        err = NGX_HTTP_PORTAIL_ERR_DELAI_DEPASSE;
         break;
 
     default:
-        code = "erreur_interne";
+        err = NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE;
         break;
     }
 
@@ -731,96 +893,23 @@ ngx_http_portail_errors_handler(ngx_http_request_t *r)
         r->keepalive = 0;
     }
 
-    return ngx_http_portail_send_error(r, code);
+    return ngx_http_portail_send_error(r, err);
 }
 
 
-/*
- * A string field of the request body.  Too long (in bytes: max counts what
- * we are ready to store) or of another JSON type is a field error; an
- * absent or null field is NGX_DECLINED, for the caller to decide.
- */
+/* {"message": "..."} with that status */
 
 ngx_int_t
-ngx_http_portail_json_string(ngx_http_portail_ctx_t *ctx, const char *name,
-    ngx_str_t *value, size_t max, json_t *champs)
-{
-    json_t  *v;
-
-    v = json_object_get(ctx->json, name);
-
-    if (v == NULL || json_is_null(v)) {
-        return NGX_DECLINED;
-    }
-
-    if (!json_is_string(v)) {
-        ngx_http_portail_field_error(champs, name,
-                                     "Ce champ doit être un texte.");
-        return NGX_ERROR;
-    }
-
-    value->data = (u_char *) json_string_value(v);
-    value->len = json_string_length(v);
-
-    if (value->len > max) {
-        ngx_http_portail_field_error(champs, name, "Ce champ est trop long.");
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_portail_json_bool(ngx_http_portail_ctx_t *ctx, const char *name,
-    ngx_flag_t *value, json_t *champs)
-{
-    json_t  *v;
-
-    v = json_object_get(ctx->json, name);
-
-    if (v == NULL || json_is_null(v)) {
-        return NGX_DECLINED;
-    }
-
-    if (!json_is_boolean(v)) {
-        ngx_http_portail_field_error(champs, name,
-                                     "Ce champ doit valoir vrai ou faux.");
-        return NGX_ERROR;
-    }
-
-    *value = json_is_true(v);
-
-    return NGX_OK;
-}
-
-
-/* the first message for a field wins: it is the most basic one */
-
-ngx_int_t
-ngx_http_portail_field_error(json_t *champs, const char *name,
+ngx_http_portail_send_message(ngx_http_request_t *r, ngx_uint_t status,
     const char *message)
 {
-    if (json_object_get(champs, name)) {
-        return NGX_OK;
-    }
+    json_t  *body;
 
-    return json_object_set_new(champs, name, json_string(message)) == 0
-           ? NGX_OK : NGX_ERROR;
-}
-
-
-/* 422 with a message per field; takes the reference to champs */
-
-ngx_int_t
-ngx_http_portail_send_validation(ngx_http_request_t *r, json_t *champs)
-{
-    json_t  *details;
-
-    details = json_pack("{s:o}", "champs", champs);
-    if (details == NULL) {
+    body = ngx_http_portail_json_pool(r->pool,
+                                      json_pack("{s:s}", "message", message));
+    if (body == NULL) {
         return NGX_ERROR;
     }
 
-    return ngx_http_portail_send_error_details(r, "validation", details);
+    return ngx_http_portail_send_json_value(r, status, body);
 }

@@ -14,7 +14,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 /* attachments of one survey, whatever their number per upload */
@@ -227,10 +227,14 @@ ngx_http_portail_enquete_save(ngx_http_request_t *r,
     reponses = json_object_get(ctx->json, "reponses");
 
     if (!json_is_object(reponses)) {
-        champs = json_pack("{s:s}", "reponses",
-                           "Envoyez les réponses de l'enquête (un objet, "
-                           "une entrée par question).");
-        if (champs == NULL) {
+        champs = ngx_http_portail_champs(r);
+        if (champs == NULL
+            || ngx_http_portail_field_error(champs, "reponses",
+                                            "Envoyez les réponses de "
+                                            "l'enquête (un objet, une "
+                                            "entrée par question).")
+               != NGX_OK)
+        {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -286,7 +290,7 @@ ngx_http_portail_enquete_pieces_add(ngx_http_request_t *r,
     ngx_http_portail_pg_call_t   *call;
     ngx_http_portail_pg_query_t  *q;
 
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
     if (champs == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -318,7 +322,6 @@ ngx_http_portail_enquete_pieces_add(ngx_http_request_t *r,
                                           "justificatif", &files, champs)
            != NGX_OK)
     {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -332,7 +335,6 @@ ngx_http_portail_enquete_pieces_add(ngx_http_request_t *r,
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
          &ngx_http_portail_enquetes_stmts[NGX_HTTP_PORTAIL_ENQUETE_PIECES_ADD],
@@ -380,10 +382,12 @@ ngx_http_portail_enquete_answer(ngx_http_request_t *r,
     if (ctx->query->rc == NGX_HTTP_PORTAIL_PG_FAILED
         && ngx_strcmp(ctx->query->sqlstate, "23514") == 0)
     {
-        return ngx_http_portail_send_error_details(r, "conflit",
-                   json_pack("{s:s}", "message",
-                             "Cette enquête a été envoyée : elle ne peut "
-                             "plus être modifiée."));
+        return ngx_http_portail_send_error_details(r,
+                   NGX_HTTP_PORTAIL_ERR_CONFLIT,
+                   ngx_http_portail_json_pool(r->pool,
+                       json_pack("{s:s}", "message",
+                                 "Cette enquête a été envoyée : elle ne "
+                                 "peut plus être modifiée.")));
     }
 
     return ngx_http_portail_answer(r, ctx);

@@ -10,7 +10,7 @@
  */
 
 
-#include "ngx_http_portail.h"
+#include "ngx_http_portail_core.h"
 
 
 typedef struct {
@@ -105,15 +105,6 @@ static ngx_http_portail_route_t  ngx_http_portail_sepa_routes[] = {
 };
 
 
-static ngx_http_portail_error_t  ngx_http_portail_sepa_errors[] = {
-
-    { "prelevement_indisponible", NGX_HTTP_SERVICE_UNAVAILABLE,
-      "La souscription au prélèvement automatique n'est pas disponible en "
-      "ligne pour le moment : contactez l'office." },
-
-    { NULL, 0, NULL }
-};
-
 
 ngx_int_t
 ngx_http_portail_sepa_init(ngx_conf_t *cf)
@@ -185,64 +176,12 @@ ngx_http_portail_sepa_init(ngx_conf_t *cf)
             / sizeof(ngx_http_portail_stmt_t))
         != NGX_OK
         || ngx_http_portail_add_routes(cf, ngx_http_portail_sepa_routes)
-           != NGX_OK
-        || ngx_http_portail_add_errors(cf, ngx_http_portail_sepa_errors)
            != NGX_OK)
     {
         return NGX_ERROR;
     }
 
     return NGX_OK;
-}
-
-
-/* portail_sepa_debit_days 5 10 15; */
-
-char *
-ngx_http_portail_sepa_debit_days(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_portail_main_conf_t *pmcf = conf;
-
-    ngx_int_t    n;
-    ngx_str_t   *value;
-    ngx_uint_t   i, *day, last;
-
-    if (pmcf->payment.debit_days != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    pmcf->payment.debit_days = ngx_array_create(cf->pool, cf->args->nelts,
-                                                sizeof(ngx_uint_t));
-    if (pmcf->payment.debit_days == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    value = cf->args->elts;
-    last = 0;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-        n = ngx_atoi(value[i].data, value[i].len);
-
-        /* the 29th to the 31st do not come every month */
-        if (n < 1 || n > 28 || (ngx_uint_t) n <= last) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid debit day \"%V\": days of the month "
-                               "from 1 to 28, in increasing order",
-                               &value[i]);
-            return NGX_CONF_ERROR;
-        }
-
-        day = ngx_array_push(pmcf->payment.debit_days);
-        if (day == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        *day = n;
-        last = n;
-    }
-
-    return NGX_CONF_OK;
 }
 
 
@@ -318,10 +257,9 @@ ngx_http_portail_sepa_get(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
 
     m = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_mandat_t));
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (m == NULL || champs == NULL) {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -332,7 +270,6 @@ ngx_http_portail_sepa_get(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
                &ngx_http_portail_sepa_stmts[NGX_HTTP_PORTAIL_SEPA_READ], &q);
@@ -366,7 +303,7 @@ ngx_http_portail_sepa_get(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
 static ngx_int_t
 ngx_http_portail_sepa_read(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
 {
-    return ngx_http_portail_paiements_answer(r, ctx, NGX_HTTP_OK);
+    return ngx_http_portail_tenant_json_answer(r, ctx, NGX_HTTP_OK);
 }
 
 
@@ -389,16 +326,16 @@ ngx_http_portail_sepa_post(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
 
     if (pmcf->payment.creditor_id.data == NULL) {
-        return ngx_http_portail_send_error(r, "prelevement_indisponible");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_PRELEVEMENT_INDISPONIBLE);
     }
 
     m = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_mandat_t));
-    champs = json_object();
+    champs = ngx_http_portail_champs(r);
 
     if (m == NULL || champs == NULL
         || ngx_http_portail_sepa_check(r, ctx, m, champs) != NGX_OK)
     {
-        json_decref(champs);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -406,7 +343,6 @@ ngx_http_portail_sepa_post(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
         return ngx_http_portail_send_validation(r, champs);
     }
 
-    json_decref(champs);
 
     call = ngx_http_portail_request_call(r,
                &ngx_http_portail_sepa_stmts[NGX_HTTP_PORTAIL_SEPA_PREPARE],
@@ -546,7 +482,8 @@ ngx_http_portail_sepa_prepared(ngx_http_request_t *r,
     m = ctx->data;
 
     if (ngx_http_portail_session_result(r, ctx, 0) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "non_authentifie");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_NON_AUTHENTIFIE);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &numero) != NGX_OK
@@ -556,11 +493,13 @@ ngx_http_portail_sepa_prepared(ngx_http_request_t *r,
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 6, &date) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 7, &adresse) != NGX_OK)
     {
-        return ngx_http_portail_send_error(r, "introuvable");
+        return ngx_http_portail_send_error(r,
+                                           NGX_HTTP_PORTAIL_ERR_INTROUVABLE);
     }
 
     if (ngx_http_portail_sepa_pdf(r, m, &numero, &adresse, &date) != NGX_OK) {
-        return ngx_http_portail_send_error(r, "erreur_interne");
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
     call = ngx_http_portail_request_call(r,
@@ -599,7 +538,7 @@ ngx_http_portail_sepa_signed(ngx_http_request_t *r,
     ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                   "portail: SEPA mandate %V signed", &m->rum);
 
-    return ngx_http_portail_paiements_answer(r, ctx, NGX_HTTP_CREATED);
+    return ngx_http_portail_tenant_json_answer(r, ctx, NGX_HTTP_CREATED);
 }
 
 
