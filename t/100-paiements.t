@@ -211,17 +211,27 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 
 
 
-=== TEST 12: the sandbox never runs in PRODUCTION mode
+=== TEST 12: the sandbox's plain-HTTP page never serves PRODUCTION mode
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . $Portail::Paiements::PAYMENT_CONFIG . "portail_payment_mode PRODUCTION;\n"
 --- must_die
 --- error_log
 [emerg]
-portail_payment_sandbox on needs portail_payment_mode TEST
+must be an https:// URL (http:// is accepted in TEST mode only)
 
 
 
-=== TEST 13: a shop id without its key and page
+=== TEST 13: the module has no sandbox of its own any more: the old directive is unknown
+--- http_config eval
+$Portail::Test::HTTP_CONFIG . "portail_payment_sandbox on;\n"
+--- must_die
+--- error_log
+[emerg]
+unknown directive "portail_payment_sandbox"
+
+
+
+=== TEST 14: a shop id without its key and page
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . "portail_payment_site_id 12345678;\n"
 --- must_die
@@ -231,9 +241,9 @@ card payments need portail_payment_url
 
 
 
-=== TEST 14: a shop id that is not 8 digits
+=== TEST 15: a shop id that is not 8 digits
 --- http_config eval
-$Portail::Test::HTTP_CONFIG . "portail_payment_sandbox on; portail_payment_site_id 1234; portail_payment_key 0123456789abcdef;\n"
+$Portail::Test::HTTP_CONFIG . "portail_payment_url https://secure.payzen.eu/vads-payment/; portail_payment_site_id 1234; portail_payment_key 0123456789abcdef;\n"
 --- must_die
 --- error_log
 [emerg]
@@ -241,9 +251,9 @@ portail_payment_site_id "1234" must be the shop's 8 digits
 
 
 
-=== TEST 15: a key too short
+=== TEST 16: a key too short
 --- http_config eval
-$Portail::Test::HTTP_CONFIG . "portail_payment_sandbox on; portail_payment_site_id 12345678; portail_payment_key court;\n"
+$Portail::Test::HTTP_CONFIG . "portail_payment_url https://secure.payzen.eu/vads-payment/; portail_payment_site_id 12345678; portail_payment_key court;\n"
 --- must_die
 --- error_log
 [emerg]
@@ -251,7 +261,7 @@ portail_payment_key must be the provider's key
 
 
 
-=== TEST 16: the provider's page over plain HTTP in PRODUCTION
+=== TEST 17: the provider's page over plain HTTP in PRODUCTION
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . "portail_payment_mode PRODUCTION; portail_payment_url http://paiement.example.net/; portail_payment_site_id 12345678; portail_payment_key 0123456789abcdef;\n"
 --- must_die
@@ -261,7 +271,7 @@ must be an https:// URL
 
 
 
-=== TEST 17: a maximum amount of nothing
+=== TEST 18: a maximum amount of nothing
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . "portail_payment_max_amount 0;\n"
 --- must_die
@@ -271,7 +281,7 @@ portail_payment_max_amount must be between 1 and 1000000 euros
 
 
 
-=== TEST 18: debit days: of the month, increasing
+=== TEST 19: debit days: of the month, increasing
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . "portail_sepa_debit_days 5 29;\n"
 --- must_die
@@ -281,7 +291,7 @@ invalid debit day "29"
 
 
 
-=== TEST 19: a creditor identifier whose check digits are wrong
+=== TEST 20: a creditor identifier whose check digits are wrong
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . "portail_sepa_creditor_id FR73ZZZ123456;\n"
 --- must_die

@@ -1,7 +1,8 @@
 # Card payments: the signed form for the provider's page, the provider's
 # notification (IPN) with forged, replayed and inconsistent ones, the
-# order's state for the return page, the payment ticket, and the sandbox
-# provider end to end.
+# order's state for the return page, the payment ticket, and a payment
+# end to end through the provider's sandbox (tools/payment-sandbox, its own
+# process: its IPN reaches nginx over HTTP).
 #
 # Hélène LEFÈVRE (2345678, L/2045678) owes two months (943,60 €), of which
 # the orders made here pay 100,00 € each once accepted; Marie
@@ -12,7 +13,33 @@ use Portail::Test;
 use Portail::Paiements;
 
 start_payment_tests();
+start_sandbox();
 no_shuffle();
+
+# a form posted to the sandbox, as the browser does
+sub to_sandbox {
+    my ($path, $body) = @_;
+    return http_request(method => 'POST', port => $SANDBOX_PORT, path => $path,
+                        headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
+                        body => $body);
+}
+
+# the form of a payment page, signed with $key (ours by default)
+sub sandbox_form {
+    my ($key, %set) = @_;
+    my %f = (vads_action_mode => 'INTERACTIVE', vads_amount => '47180', vads_ctx_mode => 'TEST',
+             vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE',
+             vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002',
+             vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE', %set);
+    $f{signature} = sign(\%f, $key);
+    return %f;
+}
+
+sub access_log {
+    open my $fh, '<', $Test::Nginx::Util::AccLogFile or return '';
+    local $/;
+    return <$fh>;
+}
 
 sub order {
     my ($name, $trans_id, %o) = @_;
@@ -68,12 +95,12 @@ my %after = (
         is($c->{vads_url_check}, 'https://portail.example.org/api/paiements/notification', 'IPN URL');
         is($c->{vads_url_return}, "https://portail.example.org/#/paiement/retour?commande=$r->{commande}",
            'the return page');
-        is($r->{url}, 'https://portail.example.org/api/bac-a-sable/paiement',
-           'the sandbox is the provider (portail_payment_sandbox on)');
+        is($r->{url}, $SANDBOX_URL, 'the provider\'s page (portail_payment_url)');
         my $row = order_row($r->{commande});
         is($row->{statut}, 'initie', 'the order waits for the notification');
         is($row->{montant_cents}, 47180, 'for that amount');
-        is($row->{fournisseur}, 'bac_a_sable', 'made for the sandbox');
+        is($row->{fournisseur}, 'payzen', 'made for the provider\'s protocol');
+        is($row->{mode}, 'TEST', 'in TEST mode');
         is($row->{transaction_id}, $c->{vads_trans_id}, 'with its transaction id');
         is(sql_value(q{SELECT count(*) FROM journal WHERE action = 'paiement.carte.commande'}), 1,
            'journaled');
@@ -179,9 +206,8 @@ my %after = (
         my $commande = $form->{commande};
 
         # the browser posts the form to the provider (here, the sandbox)
-        $r = http_request(method => 'POST', path => path_of($form->{url}),
-                          headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
-                          body => form_body($form->{champs}));
+        is($form->{url}, $SANDBOX_URL, 'the form goes to the sandbox');
+        $r = to_sandbox(path_of($form->{url}), form_body($form->{champs}));
         is($r->{status}, 200, 'the sandbox shows its page');
         like($r->{headers}{'content-type'}, qr{^text/html}, 'in HTML');
         like($r->{body}, qr/Paiement de test — aucune carte n'est débitée/, 'saying no card is debited');
@@ -190,12 +216,16 @@ my %after = (
         like($r->{body}, qr/value="refuser">Refuser</, 'Refuser');
         unlike($r->{body}, qr/<script|<style|style=/, 'no inline script or style (CSP)');
 
+        like($r->{body}, qr{<form method="post" action="/vads-payment/decision">}, 'the decision goes to the sandbox');
+
         # "Payer"
-        $r = http_request(method => 'POST', path => '/api/bac-a-sable/paiement/decision',
-                          headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
-                          body => form_body(html_fields($r->{body}), decision => 'payer'));
+        $r = to_sandbox('/vads-payment/decision', form_body(html_fields($r->{body}), decision => 'payer'));
         is($r->{status}, 303, 'the browser is sent back');
         is($r->{headers}{location}, $form->{champs}{vads_url_return}, 'to the return page');
+        like(access_log(), qr{^127\.0\.0\.1 .*"POST /api/paiements/notification HTTP/1\.1" 200 .*"portail-payment-sandbox"$}m,
+             'the IPN reached nginx over HTTP, from the sandbox');
+        like(sandbox_log(), qr{IPN AUTHORISED for order \Q$commande\E: POST http://127\.0\.0\.1:\d+/api/paiements/notification -> 200},
+             'the sandbox logs the portal\'s answer');
 
         my $row = order_row($commande);
         is($row->{statut}, 'accepte', 'the notification was recorded before the return');
@@ -223,21 +253,42 @@ my %after = (
                              headers => { %h, 'Content-Type' => 'application/json' },
                              body => '{"contrat": "2045678", "montant_cents": 1000}');
         my $form = json_decode($r->{body});
-        $r = http_request(method => 'POST', path => '/api/bac-a-sable/paiement',
-                          headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
-                          body => form_body($form->{champs}));
-        $r = http_request(method => 'POST', path => '/api/bac-a-sable/paiement/decision',
-                          headers => { 'Content-Type' => 'application/x-www-form-urlencoded' },
-                          body => form_body(html_fields($r->{body}), decision => 'refuser'));
+        $r = to_sandbox('/vads-payment/', form_body($form->{champs}));
+        $r = to_sandbox('/vads-payment/decision', form_body(html_fields($r->{body}), decision => 'refuser'));
         is($r->{status}, 303, 'back to the portal');
         is(order_row($form->{commande})->{statut}, 'refuse', 'refused');
         $r = http_request(path => "/api/paiements/carte/$form->{commande}/ticket", headers => \%h);
         is($r->{status}, 409, 'no ticket for a refused payment');
     },
 
+    sandbox_forged_signature => sub {
+        my %f = sandbox_form(undef, vads_amount => '100');
+        $f{signature} = 'A' x 43 . '=';
+        my $r = to_sandbox('/vads-payment/', form_body(\%f));
+        is($r->{status}, 403, 'the sandbox refuses a form we did not sign');
+        like($r->{headers}{'content-type'}, qr{^text/html}, 'with a page, as the provider does');
+        like($r->{body}, qr/La signature du formulaire de paiement est invalide/, 'saying why');
+    },
+
+    sandbox_not_a_payment => sub {
+        my $r = to_sandbox('/vads-payment/', form_body({ sandbox_form(undef, vads_action_mode => 'SILENT') }));
+        is($r->{status}, 400, 'a signed form that is not a payment form');
+        like($r->{body}, qr/Le formulaire de paiement est incomplet ou mal formé \(vads_action_mode\)\./, 'saying which field');
+    },
+
     sandbox_forged_decision => sub {
-        my ($block, $body) = @_;
+        my $r = to_sandbox('/vads-payment/decision',
+                           form_body({ sandbox_form('pas-la-bonne-cle-000000') }) . '&decision=payer');
+        is($r->{status}, 403, 'a decision on a forged form is refused');
+        unlike(sandbox_log(), qr/order CBTEST-FRAUDE/, 'and no IPN is sent');
         is(order_row('CBTEST-FRAUDE')->{statut}, 'initie', 'a forged decision records nothing');
+    },
+
+    sandbox_unknown_decision => sub {
+        my $r = to_sandbox('/vads-payment/decision', form_body({ sandbox_form(undef) }) . '&decision=rembourser');
+        is($r->{status}, 400, 'an unknown decision');
+        like($r->{body}, qr/Choisissez « Payer » ou « Refuser »\./, 'the two choices');
+        is(order_row('CBTEST-FRAUDE')->{statut}, 'initie', 'nothing recorded');
     },
 );
 
@@ -379,8 +430,8 @@ Cookie: portail_session={{session:helene.lefevre@example.org}}
 X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/json
 --- error_code: 201
---- response_body_like chomp
-^\{"champs":\{"vads_action_mode":"INTERACTIVE","vads_amount":"47180","vads_ctx_mode":"TEST","vads_currency":"978",.*"vads_page_action":"PAYMENT","vads_payment_config":"SINGLE","vads_site_id":"12345678","vads_trans_date":"\d{14}","vads_trans_id":"\d{6}",.*"vads_version":"V2","signature":"[A-Za-z0-9+/]{43}="\},"commande":"CB\d{14}","montant_cents":47180,"url":"https://portail.example.org/api/bac-a-sable/paiement"\}$
+--- response_body_like eval
+'^\{"champs":\{"vads_action_mode":"INTERACTIVE","vads_amount":"47180","vads_ctx_mode":"TEST","vads_currency":"978",.*"vads_page_action":"PAYMENT","vads_payment_config":"SINGLE","vads_site_id":"12345678","vads_trans_date":"\d{14}","vads_trans_id":"\d{6}",.*"vads_version":"V2","signature":"[A-Za-z0-9+/]{43}="\},"commande":"CB\d{14}","montant_cents":47180,"url":"' . quotemeta($Portail::Paiements::SANDBOX_URL) . '"\}$'
 --- response_headers
 Cache-Control: no-store
 
@@ -767,70 +818,44 @@ GET /api/sante
 
 
 
-=== TEST 44: the sandbox checks the form's signature like the provider
---- request eval
-"POST /api/bac-a-sable/paiement\n" . main::form_body(vads_action_mode => 'INTERACTIVE', vads_amount => '100', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE', signature => 'A' x 43 . '=')
---- more_headers
-Content-Type: application/x-www-form-urlencoded
---- error_code: 403
---- response_body_like chomp
-"error":"signature_invalide"
+=== TEST 44: the sandbox checks the form's signature like the provider [sandbox_forged_signature]
+--- request
+GET /api/sante
+--- error_code: 200
 
 
 
-=== TEST 45: ...and the form's fields (signed, but not a payment form)
---- request eval
-my %f = (vads_action_mode => 'SILENT', vads_amount => '100', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE');
-$f{signature} = main::sign(\%f);
-"POST /api/bac-a-sable/paiement\n" . main::form_body(\%f)
---- more_headers
-Content-Type: application/x-www-form-urlencoded
---- error_code: 400
---- response_body chomp
-{"error":"formulaire_paiement_invalide","message":"Le formulaire de paiement est incomplet ou mal formé."}
+=== TEST 45: ...and the form's fields (signed, but not a payment form) [sandbox_not_a_payment]
+--- request
+GET /api/sante
+--- error_code: 200
 
 
 
 === TEST 46: a decision on a forged form records nothing [sandbox_forged_decision]
---- request eval
-my %f = (vads_action_mode => 'INTERACTIVE', vads_amount => '47180', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE');
-$f{signature} = main::sign(\%f, 'pas-la-bonne-cle-000000');
-"POST /api/bac-a-sable/paiement/decision\n" . main::form_body(\%f) . '&decision=payer'
---- more_headers
-Content-Type: application/x-www-form-urlencoded
---- error_code: 403
+--- request
+GET /api/sante
+--- error_code: 200
 
 
 
-=== TEST 47: an unknown decision
---- request eval
-my %f = (vads_action_mode => 'INTERACTIVE', vads_amount => '47180', vads_ctx_mode => 'TEST', vads_currency => '978', vads_page_action => 'PAYMENT', vads_payment_config => 'SINGLE', vads_site_id => '12345678', vads_trans_date => '20260115100000', vads_trans_id => '100002', vads_version => 'V2', vads_order_id => 'CBTEST-FRAUDE');
-$f{signature} = main::sign(\%f);
-"POST /api/bac-a-sable/paiement/decision\n" . main::form_body(\%f) . '&decision=rembourser'
---- more_headers
-Content-Type: application/x-www-form-urlencoded
---- error_code: 400
---- response_body_like chomp
-"error":"formulaire_paiement_invalide"
+=== TEST 47: an unknown decision [sandbox_unknown_decision]
+--- request
+GET /api/sante
+--- error_code: 200
 
 
 
-=== TEST 48: without portail_payment_sandbox, there is no sandbox; the real page is given
---- http_config eval
-$Portail::Test::HTTP_CONFIG . <<'CONF'
-    portail_payment_url https://secure.payzen.eu/vads-payment/;
-    portail_payment_site_id 12345678;
-    portail_payment_key cle-de-test-du-portail-0001;
-CONF
+=== TEST 48: the portal has no sandbox of its own: no such page, whatever the configuration
 --- request eval
 [ "POST /api/bac-a-sable/paiement\nvads_amount=100",
-  qq{POST /api/paiements/carte\n{"contrat": "2045678", "montant_cents": 100}} ]
+  "POST /api/bac-a-sable/paiement/decision\nvads_amount=100&decision=payer" ]
 --- more_headers
-Cookie: portail_session={{session:helene.lefevre@example.org}}
-X-CSRF-Token: {{csrf:helene.lefevre@example.org}}
 Content-Type: application/x-www-form-urlencoded
 --- error_code eval
-[404, 415]
+[404, 404]
+--- response_body_like eval
+['"error":"introuvable"', '"error":"introuvable"']
 
 
 

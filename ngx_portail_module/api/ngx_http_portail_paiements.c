@@ -1,10 +1,11 @@
 
 /*
- * Payments (issue #6): the account of a contract (balance, how it is paid,
+ * Payments: the account of a contract (balance, how it is paid,
  * the ledger), card payments through the provider's hosted page (the Lyra
  * form API of PayZen, Systempay...), the provider's notifications and the
- * payment ticket.  SEPA mandates are in ngx_http_portail_sepa.c, the
- * sandbox provider in ngx_http_portail_sandbox.c.
+ * payment ticket.  SEPA mandates are in ngx_http_portail_sepa.c.  For
+ * development and tests, tools/payment-sandbox plays the provider in a
+ * process of its own: the portal cannot tell it from the real one.
  *
  * The portal never sees a card.  It signs a form that the browser posts to
  * the provider's page; the provider then calls the portal server to server
@@ -14,11 +15,22 @@
  */
 
 
-#include "ngx_http_portail_paiements.h"
+#include "ngx_http_portail_core.h"
 
+
+/* the kinds of characters a field of the provider's form may hold */
+#define NGX_HTTP_PORTAIL_FIELD_DIGITS        1
+#define NGX_HTTP_PORTAIL_FIELD_CODE          2   /* A-Z 0-9 _ */
+#define NGX_HTTP_PORTAIL_FIELD_ID            3   /* A-Z a-z 0-9 _ - */
+#define NGX_HTTP_PORTAIL_FIELD_TEXT          4   /* UTF-8, no control */
 
 #define NGX_HTTP_PORTAIL_PAIEMENTS_PAR_PAGE  20
 #define NGX_HTTP_PORTAIL_RECU_COLUMNS        12
+
+
+typedef ngx_int_t (*ngx_http_portail_payment_done_pt)(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_err_e error,
+    ngx_str_t *statut);
 
 
 typedef struct {
@@ -44,6 +56,16 @@ enum {
 
 static ngx_int_t ngx_http_portail_paiements_get(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_payment_sign(ngx_pool_t *pool,
+    ngx_str_t *key, ngx_http_portail_part_t *fields, ngx_uint_t n,
+    u_char *out);
+static ngx_int_t ngx_http_portail_payment_field(ngx_http_portail_ctx_t *ctx,
+    const char *name, size_t min, size_t max, ngx_uint_t kind,
+    ngx_str_t *value);
+static ngx_http_portail_err_e ngx_http_portail_payment_verify(
+    ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx);
+static ngx_int_t ngx_http_portail_payment_notify(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_payment_done_pt done);
 static ngx_int_t ngx_http_portail_paiements_read(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_carte_create(ngx_http_request_t *r,
@@ -261,14 +283,13 @@ ngx_http_portail_paiements_init(ngx_conf_t *cf)
 /*
  * The card payment directives: defaults, and what does not go together.
  * Card payments are offered when the page, the shop and its key are all
- * known; the sandbox provides the page itself.
+ * known.
  */
 
 static ngx_int_t
 ngx_http_portail_payment_conf(ngx_conf_t *cf,
     ngx_http_portail_main_conf_t *pmcf)
 {
-    u_char                           *p;
     ngx_uint_t                        i;
     ngx_http_portail_payment_conf_t  *pc;
 
@@ -276,35 +297,12 @@ ngx_http_portail_payment_conf(ngx_conf_t *cf,
 
     ngx_conf_init_uint_value(pc->mode, NGX_HTTP_PORTAIL_PAYMENT_TEST);
     ngx_conf_init_uint_value(pc->max_amount, 5000);
-    ngx_conf_init_value(pc->sandbox, 0);
 
     if (pc->max_amount < 1 || pc->max_amount > 1000000) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "portail_payment_max_amount must be between 1 and "
                       "1000000 euros");
         return NGX_ERROR;
-    }
-
-    if (pc->sandbox && pc->mode == NGX_HTTP_PORTAIL_PAYMENT_PRODUCTION) {
-        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "portail_payment_sandbox on needs "
-                      "portail_payment_mode TEST: the sandbox never takes "
-                      "real payments");
-        return NGX_ERROR;
-    }
-
-    if (pc->sandbox && pc->url.data == NULL) {
-        pc->url.len = pmcf->office.public_url.len
-                      + sizeof("/api/bac-a-sable/paiement") - 1;
-        pc->url.data = ngx_pnalloc(cf->pool, pc->url.len);
-        if (pc->url.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        p = ngx_cpymem(pc->url.data, pmcf->office.public_url.data,
-                       pmcf->office.public_url.len);
-        ngx_memcpy(p, "/api/bac-a-sable/paiement",
-                   sizeof("/api/bac-a-sable/paiement") - 1);
     }
 
     if (pc->url.data == NULL && pc->site_id.data == NULL
@@ -318,9 +316,9 @@ ngx_http_portail_payment_conf(ngx_conf_t *cf,
         || pc->key.data == NULL)
     {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "card payments need portail_payment_url (or "
-                      "portail_payment_sandbox on), portail_payment_site_id "
-                      "and portail_payment_key together");
+                      "card payments need portail_payment_url, "
+                      "portail_payment_site_id and portail_payment_key "
+                      "together");
         return NGX_ERROR;
     }
 
@@ -573,12 +571,7 @@ ngx_http_portail_carte_create(ngx_http_request_t *r,
         ngx_str_set(&mode, "TEST");
     }
 
-    if (pmcf->payment.sandbox) {
-        ngx_str_set(&provider, "bac_a_sable");
-
-    } else {
-        ngx_str_set(&provider, "payzen");
-    }
+    ngx_str_set(&provider, "payzen");
 
     call = ngx_http_portail_request_call(r,
            &ngx_http_portail_paiements_stmts[NGX_HTTP_PORTAIL_CARTE_CREATE],
@@ -1129,7 +1122,7 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
 /* --- the provider's notification ------------------------------------------ */
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_payment_sign(ngx_pool_t *pool, ngx_str_t *key,
     ngx_http_portail_part_t *fields, ngx_uint_t n, u_char *out)
 {
@@ -1158,7 +1151,7 @@ ngx_http_portail_payment_sign(ngx_pool_t *pool, ngx_str_t *key,
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_payment_field(ngx_http_portail_ctx_t *ctx, const char *name,
     size_t min, size_t max, ngx_uint_t kind, ngx_str_t *value)
 {
@@ -1212,7 +1205,7 @@ ngx_http_portail_payment_field(ngx_http_portail_ctx_t *ctx, const char *name,
 }
 
 
-ngx_http_portail_err_e
+static ngx_http_portail_err_e
 ngx_http_portail_payment_verify(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
@@ -1297,12 +1290,12 @@ ngx_http_portail_notification_done(ngx_http_request_t *r,
 
 
 /*
- * The fields of a notification (the IPN, or what the sandbox builds),
- * checked and recorded; done() gets the outcome.  The signature is checked
+ * The fields of the provider's notification (the IPN), checked and
+ * recorded; done() gets the outcome.  The signature is checked
  * first: whoever does not have the key learns nothing about our orders.
  */
 
-ngx_int_t
+static ngx_int_t
 ngx_http_portail_payment_notify(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_http_portail_payment_done_pt done)
 {

@@ -159,11 +159,6 @@ static const ngx_http_portail_error_t
       ngx_string("devise_incoherente"), NGX_HTTP_CONFLICT,
       "La devise notifiée ne correspond pas à celle de la commande." },
 
-    /* the payment sandbox */
-    [NGX_HTTP_PORTAIL_ERR_FORMULAIRE_PAIEMENT_INVALIDE] = {
-      ngx_string("formulaire_paiement_invalide"), NGX_HTTP_BAD_REQUEST,
-      "Le formulaire de paiement est incomplet ou mal formé." },
-
     /* SEPA mandates */
     [NGX_HTTP_PORTAIL_ERR_PRELEVEMENT_INDISPONIBLE] = {
       ngx_string("prelevement_indisponible"), NGX_HTTP_SERVICE_UNAVAILABLE,

@@ -296,13 +296,6 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       offsetof(ngx_http_portail_main_conf_t, payment.max_amount),
       NULL },
 
-    { ngx_string("portail_payment_sandbox"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
-      ngx_conf_set_flag_slot,
-      NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_portail_main_conf_t, payment.sandbox),
-      NULL },
-
     { ngx_string("portail_sepa_debit_days"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_portail_sepa_debit_days,
@@ -429,7 +422,6 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
 
     pmcf->payment.mode = NGX_CONF_UNSET_UINT;
     pmcf->payment.max_amount = NGX_CONF_UNSET_UINT;
-    pmcf->payment.sandbox = NGX_CONF_UNSET;
     pmcf->payment.debit_days = NGX_CONF_UNSET_PTR;
 
     if (ngx_array_init(&pmcf->statements, cf->pool, 64,

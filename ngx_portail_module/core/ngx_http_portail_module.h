@@ -75,7 +75,6 @@ typedef struct {
     ngx_str_t                         key;
     ngx_uint_t                        mode;
     ngx_uint_t                        max_amount;  /* euros */
-    ngx_flag_t                        sandbox;
     ngx_uint_t                        card;        /* all of it configured */
     ngx_array_t                      *debit_days;  /* ngx_uint_t, ascending */
     ngx_str_t                         debit_days_sql;   /* "{5,10,15}" */

@@ -24,7 +24,6 @@ static ngx_http_portail_section_init_pt  ngx_http_portail_sections[] = {
     ngx_http_portail_contrats_init,
     ngx_http_portail_paiements_init,
     ngx_http_portail_sepa_init,
-    ngx_http_portail_sandbox_init,
     ngx_http_portail_documents_init,
     NULL
 };

@@ -25,7 +25,6 @@ ngx_int_t ngx_http_portail_contrats_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_documents_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_paiements_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_sepa_init(ngx_conf_t *cf);
-ngx_int_t ngx_http_portail_sandbox_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_demandes_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_enquetes_init(ngx_conf_t *cf);
 

@@ -2,7 +2,7 @@
 // Cédric THOMAS's documents (two contracts: the selector, the kinds, the
 // years, the pages, a real PDF downloaded, an empty kind); Hélène
 // LEFÈVRE's account (2 months of arrears: 943,60 €), a card payment made
-// through the sandbox provider (the provider's page, "Payer", the return
+// through the provider's sandbox, tools/payment-sandbox (its page, "Payer", the return
 // page waiting for the notification, the row in the database, the ticket,
 // the receipt in Documents), one refused; amounts refused by the page;
 // Jean MARTIN, in credit, cannot pay by card; a SEPA mandate refused for
@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import {
     avecNavigateur, nouvellePage, champ, ouvrir, attendreRoute, attendrePage, verifierAccessibilite, verifierLargeurs,
     routeCourante, ouvrirSession, creerCompte, sql, valeurSql, attendreIssue, exigerApi, DEMO, URL_PORTAIL,
+    URL_BAC_A_SABLE,
 } from './lib/portail.js';
 
 const navigateur = avecNavigateur();
@@ -57,11 +58,12 @@ async function telechargerPdf(onglet, lien) {
 }
 
 // Pays `montant` (typed the French way) from the Paiement page: the
-// provider's form is posted, the sandbox's page shows; returns the order.
+// provider's form is posted, the sandbox's page (its own process and
+// port) shows; returns the order.
 async function allerAuBacASable(page, montant) {
     await champ(page, 'Montant à payer, en euros').fill(montant);
     await page.getByRole('button', { name: 'Payer par carte bancaire' }).click();
-    await page.waitForURL(`${URL_PORTAIL}/api/bac-a-sable/paiement`);
+    await page.waitForURL(`${URL_BAC_A_SABLE}/vads-payment/`);
     assert.match(await page.locator('h1').innerText(), /Paiement de test/);
     return valeurSql('SELECT commande FROM portail.paiement_carte ORDER BY id DESC LIMIT 1');
 }
@@ -341,7 +343,7 @@ describe('Paiement (issue #6, real backend)', () => {
             // the order made by the page's own API client (JSON, CSRF header)
             const formulaire = await page.evaluate(() => import('/js/api.js')
                 .then((api) => api.envoyer('/api/paiements/carte', { contrat: '2045678', montant_cents: 300 })));
-            assert.equal(formulaire.url, `${URL_PORTAIL}/api/bac-a-sable/paiement`);
+            assert.equal(formulaire.url, `${URL_BAC_A_SABLE}/vads-payment/`);
             assert.equal(formulaire.champs.vads_url_return, `${URL_PORTAIL}/#/paiement/retour?commande=${formulaire.commande}`,
                 'the provider sends the payer back to the SPA\'s return route');
             await ouvrir(page, `/paiement/retour?commande=${formulaire.commande}`);
@@ -350,8 +352,8 @@ describe('Paiement (issue #6, real backend)', () => {
             assert.match(await texteDe(attente), /En attente de la confirmation de la banque/);
             await verifierAccessibilite(page, 'a payment waiting for the bank');
 
-            // the provider's decision reaches the portal afterwards
-            const decision = await onglet.contexte.request.post(`${URL_PORTAIL}/api/bac-a-sable/paiement/decision`,
+            // the provider's decision reaches the portal afterwards (its IPN, over HTTP)
+            const decision = await onglet.contexte.request.post(`${URL_BAC_A_SABLE}/vads-payment/decision`,
                 { form: { ...formulaire.champs, decision: 'payer' }, maxRedirects: 0 });
             assert.equal(decision.status(), 303);
             await page.locator('main .resultat[data-statut="accepte"]').waitFor({ timeout: 20000 });

@@ -20,6 +20,8 @@ import axe from 'axe-core';
 
 export const URL_PORTAIL = (process.env.PORTAIL_URL || '').replace(/\/+$/, '');
 export const DOSSIER_COURRIELS = process.env.PORTAIL_MAIL_DIR || '';
+// the card payment provider (tools/payment-sandbox)
+export const URL_BAC_A_SABLE = (process.env.PORTAIL_SANDBOX_URL || 'http://127.0.0.1:8090').replace(/\/+$/, '');
 
 if (!URL_PORTAIL) {
     throw new Error('PORTAIL_URL is not set: run these tests with tools/browser-test');

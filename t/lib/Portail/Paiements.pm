@@ -1,8 +1,9 @@
 package Portail::Paiements;
 
 # What the payment tests share (t/100-paiements.t, t/105-carte.t,
-# t/110-sepa.t): the payment configuration with test keys, accounts for
-# the demo households that have none, card orders made directly in the
+# t/110-sepa.t): the payment configuration with test keys, the provider's
+# sandbox (tools/payment-sandbox, a process of its own), accounts for the
+# demo households that have none, card orders made directly in the
 # database, the provider's signature (computed here independently of the
 # module), urlencoded forms and the text of a PDF.
 
@@ -13,10 +14,13 @@ use Exporter 'import';
 use Digest::SHA qw(hmac_sha256);
 use MIME::Base64 qw(encode_base64);
 use File::Temp qw(tempfile);
+use IO::Socket::INET;
+use Time::HiRes qw(sleep);
 use Portail::Test;
 
 our @EXPORT = qw(
     $SHOP $KEY $PAYMENT_CONFIG $HELENE $MARIE start_payment_tests
+    $SANDBOX_PORT $SANDBOX_URL start_sandbox sandbox_log
     create_account new_order sign form_body ipn_fields pdf_text html_fields
     path_of
 );
@@ -27,8 +31,12 @@ our $MARIE = 'marie.dupont@example.org';
 our $SHOP = '12345678';
 our $KEY = 'cle-de-test-du-portail-0001';
 
+# the sandbox's port, chosen now so that the configuration can name it
+our $SANDBOX_PORT = Portail::Test::_free_port();
+our $SANDBOX_URL = "http://127.0.0.1:$SANDBOX_PORT/vads-payment/";
+
 our $PAYMENT_CONFIG = <<"CONF";
-    portail_payment_sandbox on;
+    portail_payment_url $SANDBOX_URL;
     portail_payment_site_id $SHOP;
     portail_payment_key $KEY;
     portail_payment_max_amount 1000;
@@ -46,6 +54,46 @@ sub start_payment_tests {
     create_account('1234567', 'Marie', $MARIE);
     db()->do(q{UPDATE contrat SET solde_au = now() - interval '1 hour'});
     return;
+}
+
+# tools/payment-sandbox on $SANDBOX_PORT, for our shop and key, notifying
+# the nginx under test (its portail_public_url is not this machine); stopped
+# when the test file ends.  Its log: sandbox_log().
+my ($sandbox_pid, $sandbox_log, $sandbox_owner);
+
+sub start_sandbox {
+    my $root = portail_root();
+    $sandbox_log = "$root/var/test/payment-sandbox-$$.log";
+    my $ipn = 'http://127.0.0.1:' . Portail::Test::server_port() . '/api/paiements/notification';
+    $sandbox_owner = $$;
+    $sandbox_pid = fork // die "fork: $!\n";
+    if ($sandbox_pid == 0) {
+        open STDERR, '>>', $sandbox_log or die "$sandbox_log: $!\n";
+        exec "$root/tools/payment-sandbox", '--listen', "127.0.0.1:$SANDBOX_PORT",
+             '--site-id', $SHOP, '--key', $KEY, '--ipn-url', $ipn;
+        die "tools/payment-sandbox: $!\n";
+    }
+    my $deadline = time + 10;
+    until (IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $SANDBOX_PORT)) {
+        die "tools/payment-sandbox does not listen on $SANDBOX_PORT\n" if time > $deadline;
+        sleep 0.05;
+    }
+    return;
+}
+
+sub sandbox_log {
+    open my $fh, '<', $sandbox_log or return '';
+    local $/;
+    return <$fh>;
+}
+
+END {
+    # only the test itself, not a process it forked that exits
+    if ($sandbox_pid && $$ == $sandbox_owner) {
+        local $?;    # the sandbox's end is not the test's
+        kill 'TERM', $sandbox_pid;
+        waitpid($sandbox_pid, 0);
+    }
 }
 
 # A confirmed account for a signatory (by client reference and first
