@@ -996,9 +996,6 @@ ngx_http_portail_pg_connect(ngx_http_portail_pg_pool_t *pool)
 
     ngx_add_timer(&pc->timer, pool->conf->connect_timeout);
 
-    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, pool->log, 0,
-                   "portail: database connection opening");
-
     /* after PQconnectStart, libpq waits as if polling had asked to write */
 
     if (ngx_http_portail_pg_watch(pc, 0, 1) != NGX_OK) {
@@ -1509,8 +1506,8 @@ ngx_http_portail_pg_read_setup(ngx_http_portail_pg_conn_t *pc)
         PQclear(res);
     }
 
-    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, pool->log, 0,
-                   "portail: database connection ready");
+    ngx_log_error(NGX_LOG_INFO, pool->log, 0,
+                  "portail: database connection ready");
 
     if (pc->timer.timer_set) {
         ngx_del_timer(&pc->timer);
@@ -1701,8 +1698,6 @@ ngx_http_portail_pg_timer_handler(ngx_event_t *ev)
         return;
 
     case NGX_HTTP_PORTAIL_PG_IDLE:
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, pc->pool->log, 0,
-                       "portail: idle database connection expired");
         ngx_queue_remove(&pc->queue);
         pc->pool->stats->idle--;
         ngx_http_portail_pg_close(pc);
