@@ -427,3 +427,43 @@ POST /api/connexion
 Content-Type: application/json
 Sec-Fetch-Site: same-origin
 --- error_code: 200
+
+
+
+=== TEST 27: over TLS (portail_cookie_secure on) the cookie takes the __Host- prefix
+--- http_config
+portail_cookie_secure on;
+--- request
+POST /api/connexion
+{"identifiant": "jean.martin@example.org", "mot_de_passe": "Portail2024!"}
+--- more_headers
+Content-Type: application/json
+--- error_code: 200
+--- response_headers_like
+Set-Cookie: __Host-portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Secure$
+
+
+
+=== TEST 28: ...and that cookie is the session
+--- http_config
+portail_cookie_secure on;
+--- request
+GET /api/session
+--- more_headers
+Cookie: __Host-portail_session={{session:jean.martin@example.org}}
+--- error_code: 200
+--- response_body_like chomp
+"email" ?: ?"jean.martin@example.org"
+
+
+
+=== TEST 29: ...while one without the prefix, which a subdomain could have planted, is not
+--- http_config
+portail_cookie_secure on;
+--- request
+GET /api/session
+--- more_headers
+Cookie: portail_session={{session:jean.martin@example.org}}
+--- error_code: 401
+--- response_body_like chomp
+"error":"non_authentifie"

@@ -50,6 +50,9 @@ static const ngx_http_portail_error_t
     [NGX_HTTP_PORTAIL_ERR_ADRESSE_TROP_LONGUE] = {
       ngx_string("adresse_trop_longue"), NGX_HTTP_REQUEST_URI_TOO_LARGE,
       "L'adresse demandée est trop longue." },
+    [NGX_HTTP_PORTAIL_ERR_ENTETES_TROP_VOLUMINEUX] = {
+      ngx_string("entetes_trop_volumineux"), NGX_HTTP_BAD_REQUEST,
+      "Les en-têtes de la requête (ou ses cookies) sont trop volumineux." },
     [NGX_HTTP_PORTAIL_ERR_TYPE_NON_SUPPORTE] = {
       ngx_string("type_non_supporte"), NGX_HTTP_UNSUPPORTED_MEDIA_TYPE,
       "Le type de contenu envoyé n'est pas accepté ici." },

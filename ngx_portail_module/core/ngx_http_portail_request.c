@@ -26,6 +26,7 @@ static void ngx_http_portail_query_checked(
     ngx_http_portail_pg_query_t *check);
 static void ngx_http_portail_check_broken(ngx_http_request_t *r);
 static void ngx_http_portail_body_handler(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_portail_api_request(ngx_http_request_t *r);
 static ngx_int_t ngx_http_portail_json_parse(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx, ngx_str_t *body);
 static ngx_int_t ngx_http_portail_type_is(ngx_str_t *type, const char *mime,
@@ -342,18 +343,18 @@ ngx_http_portail_add_header(ngx_http_request_t *r, const char *key,
 }
 
 
-/* API answers are personal: never stored by a browser or a proxy */
+/*
+ * API answers are personal: never stored by a browser or a proxy.  The
+ * security headers every answer carries (nosniff among them) are the
+ * configuration's (conf/portail-securite.conf), set once for all.
+ */
 
 ngx_int_t
 ngx_http_portail_set_no_store(ngx_http_request_t *r)
 {
     if (ngx_http_portail_add_header(r, "Cache-Control", (u_char *) "no-store",
                                     sizeof("no-store") - 1)
-        != NGX_OK
-        || ngx_http_portail_add_header(r, "X-Content-Type-Options",
-                                       (u_char *) "nosniff",
-                                       sizeof("nosniff") - 1)
-           != NGX_OK)
+        != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -824,9 +825,51 @@ ngx_http_portail_body_bytes(ngx_http_request_t *r, ngx_str_t *body,
 
 
 /*
- * error_page target of API locations: the errors nginx itself produces
- * (body over client_max_body_size, limit_req, bad request line...) are
- * answered in the same JSON shape as ours.
+ * Whether a request is the API's, by the path of its request line as the
+ * client sent it: errors nginx raises while reading the request line or
+ * headers (414, 494, 400) reach the handler through an internal redirect,
+ * with no URI of their own or the error page's.  The line is set once nginx
+ * has logged the error; before that, it starts at request_start.
+ */
+
+static ngx_uint_t
+ngx_http_portail_api_request(ngx_http_request_t *r)
+{
+    u_char  *p, *last;
+
+    if (r->request_line.len) {
+        p = r->request_line.data;
+        last = p + r->request_line.len;
+
+    } else if (r->request_start && r->header_in
+               && r->header_in->pos > r->request_start)
+    {
+        p = r->request_start;
+        last = r->header_in->pos;
+
+    } else {
+        return r->uri.len >= 5 && ngx_strncmp(r->uri.data, "/api/", 5) == 0;
+    }
+
+    /* after the method */
+
+    p = ngx_strlchr(p, last, ' ');
+    if (p == NULL) {
+        return 0;
+    }
+
+    p++;
+
+    return last - p >= 5 && ngx_strncmp(p, "/api/", 5) == 0;
+}
+
+
+/*
+ * error_page target, for the server (errors raised before a location is
+ * chosen) and API locations: the errors nginx itself produces (body over
+ * client_max_body_size, limit_req, a URI too long, a bad request line...)
+ * are answered in the same JSON shape as ours on the API's paths; other
+ * paths get nginx's own page.
  */
 
 ngx_int_t
@@ -837,6 +880,11 @@ ngx_http_portail_errors_handler(ngx_http_request_t *r)
 
     status = r->err_status ? (ngx_uint_t) r->err_status
                            : r->headers_out.status;
+
+    if (!ngx_http_portail_api_request(r)) {
+        /* r->error_page is set: nginx now sends its own page */
+        return status ? (ngx_int_t) status : NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
 
     switch (status) {
 
@@ -868,6 +916,10 @@ ngx_http_portail_errors_handler(ngx_http_request_t *r)
         err = NGX_HTTP_PORTAIL_ERR_ADRESSE_TROP_LONGUE;
         break;
 
+    case NGX_HTTP_REQUEST_HEADER_TOO_LARGE:
+        err = NGX_HTTP_PORTAIL_ERR_ENTETES_TROP_VOLUMINEUX;
+        break;
+
     case NGX_HTTP_UNSUPPORTED_MEDIA_TYPE:
         err = NGX_HTTP_PORTAIL_ERR_TYPE_NON_SUPPORTE;
         break;
@@ -892,6 +944,9 @@ ngx_http_portail_errors_handler(ngx_http_request_t *r)
     if (ngx_http_discard_request_body(r) != NGX_OK) {
         r->keepalive = 0;
     }
+
+    /* nginx sends err_status whatever the answer says: 494 is ours a 400 */
+    r->err_status = ngx_http_portail_error(err)->status;
 
     return ngx_http_portail_send_error(r, err);
 }

@@ -20,9 +20,16 @@
 #include "ngx_http_portail_core.h"
 
 
+/*
+ * Over TLS the cookie takes the __Host- prefix: browsers then accept it
+ * only Secure, for the whole site (Path=/) and from this very host (no
+ * Domain), so a neighbouring subdomain cannot plant or shadow it.
+ */
 #define NGX_HTTP_PORTAIL_COOKIE_NAME  "portail_session"
+#define NGX_HTTP_PORTAIL_COOKIE_HOST  "__Host-portail_session"
 
 
+static ngx_uint_t ngx_http_portail_session_secure(ngx_http_request_t *r);
 static ngx_int_t ngx_http_portail_session_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_logout_done(ngx_http_request_t *r,
@@ -80,8 +87,10 @@ static ngx_http_portail_route_t  ngx_http_portail_session_routes[] = {
 };
 
 
-static ngx_str_t  ngx_http_portail_cookie_name =
-    ngx_string(NGX_HTTP_PORTAIL_COOKIE_NAME);
+static ngx_str_t  ngx_http_portail_cookie_names[] = {
+    ngx_string(NGX_HTTP_PORTAIL_COOKIE_NAME),
+    ngx_string(NGX_HTTP_PORTAIL_COOKIE_HOST)
+};
 
 
 static ngx_http_variable_t  ngx_http_portail_session_vars[] = {
@@ -177,14 +186,15 @@ ngx_int_t
 ngx_http_portail_session_cookie(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    ngx_str_t  value;
+    ngx_str_t   value, *name;
 
     if (ctx->has_token) {
         return NGX_OK;
     }
 
-    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies,
-                                          &ngx_http_portail_cookie_name,
+    name = &ngx_http_portail_cookie_names[ngx_http_portail_session_secure(r)];
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, name,
                                           &value)
         == NGX_DECLINED)
     {
@@ -326,32 +336,46 @@ ngx_http_portail_cross_site(ngx_http_request_t *r)
 
 /*
  * Secure when the request came over TLS (or always/never, as configured:
- * behind a proxy that terminates TLS, "on").  Remember-me sessions get a
- * persistent cookie; the others end with the browser.
+ * behind a proxy that terminates TLS, "on"): 1 or 0.
+ */
+
+static ngx_uint_t
+ngx_http_portail_session_secure(ngx_http_request_t *r)
+{
+    ngx_http_portail_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
+
+    if (pmcf->session.secure == NGX_HTTP_PORTAIL_SECURE_AUTO) {
+#if (NGX_HTTP_SSL)
+        return r->connection->ssl != NULL;
+#else
+        return 0;
+#endif
+    }
+
+    return pmcf->session.secure ? 1 : 0;
+}
+
+
+/*
+ * The session cookie, __Host-portail_session when Secure.  Remember-me
+ * sessions get a persistent cookie; the others end with the browser.
  */
 
 ngx_int_t
 ngx_http_portail_set_cookie(ngx_http_request_t *r, u_char *token,
     time_t max_age)
 {
-    u_char                        *p, *cookie;
-    size_t                         len;
-    ngx_uint_t                     secure;
-    ngx_http_portail_main_conf_t  *pmcf;
+    u_char      *p, *cookie;
+    size_t       len;
+    ngx_str_t   *name;
+    ngx_uint_t   secure;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
+    secure = ngx_http_portail_session_secure(r);
+    name = &ngx_http_portail_cookie_names[secure];
 
-    secure = pmcf->session.secure;
-
-    if (secure == NGX_HTTP_PORTAIL_SECURE_AUTO) {
-#if (NGX_HTTP_SSL)
-        secure = (r->connection->ssl != NULL);
-#else
-        secure = 0;
-#endif
-    }
-
-    len = sizeof(NGX_HTTP_PORTAIL_COOKIE_NAME "=") - 1 + 43
+    len = name->len + 1 + 43
           + sizeof("; Path=/; HttpOnly; SameSite=Lax; Secure") - 1
           + sizeof("; Max-Age=") - 1 + NGX_TIME_T_LEN;
 
@@ -360,8 +384,8 @@ ngx_http_portail_set_cookie(ngx_http_request_t *r, u_char *token,
         return NGX_ERROR;
     }
 
-    p = ngx_cpymem(cookie, NGX_HTTP_PORTAIL_COOKIE_NAME "=",
-                   sizeof(NGX_HTTP_PORTAIL_COOKIE_NAME "=") - 1);
+    p = ngx_cpymem(cookie, name->data, name->len);
+    *p++ = '=';
 
     if (token) {
         sodium_bin2base64((char *) p, 44, token, 32,

@@ -52,12 +52,19 @@ our $HTTP_CONFIG = <<"CONF";
     portail_public_url https://portail.example.org;
 CONF
 
-our $API_CONFIG = <<'CONF';
+our $API_CONFIG = <<"CONF";
+    include $root/conf/portail-securite.conf;
+    error_page 400 414 500 /api/.erreur;
+    error_page 494 =494 /api/.erreur;   # nginx would make it a bare 400
+    location = /api/.erreur {
+        internal;
+        portail_api_errors;
+    }
     location /api/ {
         portail_api;
-        error_page 400 403 404 405 413 414 429 500 502 503 504 @portail_erreur;
+        error_page 400 403 404 405 413 414 429 500 502 503 504 \@portail_erreur;
     }
-    location @portail_erreur {
+    location \@portail_erreur {
         portail_api_errors;
     }
 CONF
