@@ -177,6 +177,20 @@ my %after = (
            'the later one is journaled');
     },
 
+    ipn_duplicate => sub {
+        my $row = order_row('CBTEST-ANNULE');
+        is($row->{statut}, 'accepte', 'the order stays paid once');
+        is($row->{uuid_transaction}, ('a' x 26) . '100006', 'by its first transaction');
+        my $j = sql(q{SELECT details FROM journal WHERE action = 'paiement.carte.transaction_en_double'});
+        is(scalar @$j, 1, 'the double payment is journaled for the office');
+        my $d = json_decode($j->[0]{details});
+        is($d->{uuid_paye}, ('a' x 26) . '100006', 'with the transaction kept');
+        is($d->{uuid_notifie}, 'b' x 32, 'and the second one, to refund');
+        is($d->{montant_cents}, 10000, 'its amount');
+        my $m = http_request(path => '/metriques');
+        like($m->{body}, qr/^portail_card_payment_duplicates_total 1$/m, 'counted for an alert');
+    },
+
     ticket => sub {
         my ($block, $body) = @_;
         my $text = pdf_text($body);
@@ -804,49 +818,66 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 42: the sandbox, end to end: order, page, "Payer", notification, return, ticket [sandbox_pay]
+=== TEST 42: a second transaction for an order already paid: 409, journaled, counted [ipn_duplicate]
+--- config
+    location = /metriques {
+        portail_metrics;
+    }
+--- request eval
+main::ipn($main::O{annule}, set => { vads_trans_uuid => 'b' x 32 })
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- error_code: 409
+--- response_body_like chomp
+"error":"transaction_en_double"
+--- error_log
+portail: order "CBTEST-ANNULE" already paid, and the provider notifies another transaction
+
+
+
+=== TEST 43: the sandbox, end to end: order, page, "Payer", notification, return, ticket [sandbox_pay]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 43: the sandbox: "Refuser" [sandbox_refuse]
+=== TEST 44: the sandbox: "Refuser" [sandbox_refuse]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 44: the sandbox checks the form's signature like the provider [sandbox_forged_signature]
+=== TEST 45: the sandbox checks the form's signature like the provider [sandbox_forged_signature]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 45: ...and the form's fields (signed, but not a payment form) [sandbox_not_a_payment]
+=== TEST 46: ...and the form's fields (signed, but not a payment form) [sandbox_not_a_payment]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 46: a decision on a forged form records nothing [sandbox_forged_decision]
+=== TEST 47: a decision on a forged form records nothing [sandbox_forged_decision]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 47: an unknown decision [sandbox_unknown_decision]
+=== TEST 48: an unknown decision [sandbox_unknown_decision]
 --- request
 GET /api/sante
 --- error_code: 200
 
 
 
-=== TEST 48: the portal has no sandbox of its own: no such page, whatever the configuration
+=== TEST 49: the portal has no sandbox of its own: no such page, whatever the configuration
 --- request eval
 [ "POST /api/bac-a-sable/paiement\nvads_amount=100",
   "POST /api/bac-a-sable/paiement/decision\nvads_amount=100&decision=payer" ]
@@ -859,7 +890,7 @@ Content-Type: application/x-www-form-urlencoded
 
 
 
-=== TEST 49: ...the form goes to the provider's page
+=== TEST 50: ...the form goes to the provider's page
 --- http_config eval
 $Portail::Test::HTTP_CONFIG . <<'CONF'
     portail_payment_url https://secure.payzen.eu/vads-payment/;

@@ -254,6 +254,7 @@ static const ngx_http_portail_err_e  ngx_http_portail_notify_results[] = {
     NGX_HTTP_PORTAIL_ERR_TRANSACTION_INCOHERENTE,
     NGX_HTTP_PORTAIL_ERR_MONTANT_INCOHERENT,
     NGX_HTTP_PORTAIL_ERR_DEVISE_INCOHERENTE,
+    NGX_HTTP_PORTAIL_ERR_TRANSACTION_EN_DOUBLE,
     NGX_HTTP_PORTAIL_ERR_NONE
 };
 
@@ -1470,6 +1471,16 @@ ngx_http_portail_payment_notified(ngx_http_request_t *r,
         err = ngx_http_portail_error_by_code(&result);
 
         /* the refusals the statement may answer; anything else is ours */
+        if (err == NGX_HTTP_PORTAIL_ERR_TRANSACTION_EN_DOUBLE) {
+            /* money taken twice: the office must refund, so say it loud */
+            ngx_http_portail_metrics_card_duplicate();
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "portail: order \"%V\" already paid, and the "
+                          "provider notifies another transaction: recorded "
+                          "in the journal, to be refunded", &p->commande);
+            return p->done(r, ctx, err, NULL);
+        }
+
         for (i = 0; ngx_http_portail_notify_results[i]; i++) {
             if (err == ngx_http_portail_notify_results[i]) {
                 ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,

@@ -161,6 +161,10 @@ static const ngx_http_portail_error_t
     [NGX_HTTP_PORTAIL_ERR_DEVISE_INCOHERENTE] = {
       ngx_string("devise_incoherente"), NGX_HTTP_CONFLICT,
       "La devise notifiée ne correspond pas à celle de la commande." },
+    [NGX_HTTP_PORTAIL_ERR_TRANSACTION_EN_DOUBLE] = {
+      ngx_string("transaction_en_double"), NGX_HTTP_CONFLICT,
+      "Cette commande est déjà payée par une autre transaction : "
+      "l'anomalie est enregistrée." },
 
     /* SEPA mandates */
     [NGX_HTTP_PORTAIL_ERR_PRELEVEMENT_INDISPONIBLE] = {

@@ -52,6 +52,7 @@ typedef struct {
     ngx_atomic_t                      requests[NGX_HTTP_PORTAIL_SECTIONS]
                                               [NGX_HTTP_PORTAIL_STATUSES];
     ngx_atomic_t                      signins[3];
+    ngx_atomic_t                      card_duplicates;
     ngx_http_portail_histogram_t      queue_wait;
     ngx_http_portail_histogram_t      query_time;
     ngx_http_portail_worker_slot_t    workers[NGX_HTTP_PORTAIL_WORKERS];
@@ -262,6 +263,18 @@ ngx_http_portail_metrics_signin(ngx_uint_t outcome)
     if (ngx_http_portail_metrics && outcome < 3) {
         (void) ngx_atomic_fetch_add(&ngx_http_portail_metrics->signins[outcome],
                                     1);
+    }
+}
+
+
+/* a second transaction notified for an order already paid */
+
+void
+ngx_http_portail_metrics_card_duplicate(void)
+{
+    if (ngx_http_portail_metrics) {
+        (void) ngx_atomic_fetch_add(
+                   &ngx_http_portail_metrics->card_duplicates, 1);
     }
 }
 
@@ -516,6 +529,14 @@ ngx_http_portail_metrics_done(ngx_http_request_t *r,
         p = ngx_sprintf(p, "portail_signins_total{outcome=\"%s\"} %uA\n",
                         signins[i], m->signins[i]);
     }
+
+    p = ngx_sprintf(p, "# HELP portail_card_payment_duplicates_total "
+                       "Notifications of a second transaction for an order "
+                       "already paid (a tenant charged twice: see the "
+                       "journal).\n"
+                       "# TYPE portail_card_payment_duplicates_total counter\n"
+                       "portail_card_payment_duplicates_total %uA\n",
+                    m->card_duplicates);
 
     p = ngx_sprintf(p,
            "# HELP portail_db_connections Database connections of a worker, "
