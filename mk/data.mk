@@ -8,13 +8,15 @@
 #   make demo-data SIZE=small|10000|100000 OUT=dir
 #                                            write a demo ERP batch (no database)
 #   make demo-load [SIZE=small]              generate + import + demo accounts
+#   make purge [LOT=1000]                    delete what is past its retention
+#                                            period (tools/purge)
 
 DATA_SIZE_small  := 40
 DATA_SIZE_10000  := 10000
 DATA_SIZE_100000 := 100000
 SIZE ?= small
 
-.PHONY: import export demo-data demo-load
+.PHONY: import export demo-data demo-load purge
 
 import:
 	@test -n "$(DIR)" || { echo "usage: make import DIR=dossier-du-lot" >&2; exit 2; }
@@ -32,3 +34,6 @@ demo-data:
 demo-load:
 	@test -n "$(DATA_SIZE_$(SIZE))" || { echo "make demo-load : SIZE=small, 10000 ou 100000" >&2; exit 2; }
 	tools/demo-load --households $(DATA_SIZE_$(SIZE))
+
+purge:
+	tools/purge --lot $(or $(LOT),1000)

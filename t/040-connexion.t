@@ -25,12 +25,6 @@ sub login {
     return $r;
 }
 
-sub cookie_of {
-    my ($r) = @_;
-    my ($v) = ($r->{headers}{'set-cookie'} // '') =~ /portail_session=([^;]*)/;
-    return $v;
-}
-
 my %after = (
 
     signed_in => sub {
@@ -56,9 +50,9 @@ my %after = (
         my $planted = 'A' x 43;
         my $r = login(headers => { Cookie => "portail_session=$planted" });
         is($r->{status}, 200, 'signed in');
-        my $new = cookie_of($r);
+        my $new = session_cookie($r);
         ok($new && $new ne $planted, 'with a new session id, not the planted one');
-        my $again = cookie_of(login());
+        my $again = session_cookie(login());
         ok($again ne $new, 'a new id at each sign-in');
     },
 

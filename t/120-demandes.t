@@ -245,9 +245,12 @@ my %after = (
     import => sub {
         my $numero = sql_value(q{SELECT numero FROM demande WHERE id = $1}, id_cree());
         clear_mails();
+        # extracted now, or just after the template's batch when that one
+        # claims a later hour of today: a batch older than the last is refused
         my ($rc, $out) = import_lot(
             'lot.csv' => ['extrait_le,emetteur',
-                          sql_value(q{SELECT to_char(now(), 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')}) . ',test'],
+                          sql_value(q{SELECT to_char(greatest(now(), (SELECT max(extrait_le) FROM import_lot)),
+                                                     'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')}) . ',test'],
             'demandes_statuts.csv' => ['reference,numero_demande,statut,le,commentaire',
                                        "ST-T7-1,$numero,en_cours," . sql_value(q{SELECT to_char(now(), 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')})
                                        . ',Un technicien passera jeudi.'],

@@ -13,12 +13,6 @@ no_shuffle();
 
 my $JEAN = '{"identifiant":"jean.martin@example.org","mot_de_passe":"Portail2024!"}';
 
-sub cookie_of {
-    my ($r) = @_;
-    my ($v) = ($r->{headers}{'set-cookie'} // '') =~ /portail_session=([^;]*)/;
-    return $v;
-}
-
 my %after = (
 
     sessions => sub {
@@ -28,7 +22,7 @@ my %after = (
                              headers => { 'Content-Type' => 'application/json' },
                              body => $JEAN);
         is($r->{status}, 200, 'signed in on node A');
-        my $cookie = cookie_of($r);
+        my $cookie = session_cookie($r);
         my $csrf = json_decode($r->{body})->{csrf};
 
         $r = http_request(port => $b, path => '/api/session',

@@ -83,10 +83,13 @@ sub empreinte_tables {
     return \%h;
 }
 
+# Rows of data, not of the schema's own settings (the migrations applied,
+# the retention periods).
 sub nombre_lignes_metier {
     my $n = 0;
     for my $t (@{ $dbh->selectcol_arrayref(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'portail' AND tablename <> 'schema_migrations'") }) {
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'portail'
+                AND tablename NOT IN ('schema_migrations', 'conservation')") }) {
         $n += valeur("SELECT count(*) FROM portail.$t");
     }
     return $n;

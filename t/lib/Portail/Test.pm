@@ -29,7 +29,7 @@ our @EXPORT = qw(
     abort_request mails clear_mails wait_for_mail json_decode json_encode
     portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG
     mail_token mail_text open_session csrf_for after_blocks wait_for_mail_count
-    start_node start_standby standby_sql_value standby_caught_up
+    start_node start_standby standby_sql_value standby_caught_up session_cookie
 );
 
 $ENV{TEST_NGINX_POSTGRESQL_HOST} ||= '127.0.0.1';
@@ -233,6 +233,13 @@ sub open_session {
              undef, $compte, _bytea(sha256($token)),
              $o{lifetime} // '12 hours', $o{idle} // '30 minutes');
     return (encode_base64url($token), csrf_for(encode_base64url($token)));
+}
+
+# the session cookie an answer sets (sign-in), or undef
+sub session_cookie {
+    my ($r) = @_;
+    my ($v) = ($r->{headers}{'set-cookie'} // '') =~ /portail_session=([^;]*)/;
+    return $v;
 }
 
 sub csrf_for {
