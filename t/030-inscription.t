@@ -156,7 +156,7 @@ Content-Type: application/json
 --- response_body_like chomp
 "nom" ?: ?"DUPONT".*"numero" ?: ?"L/2013936"
 --- response_headers_like
-Set-Cookie: portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax
+Set-Cookie: portail_appareil=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=15552000, portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax
 
 
 

@@ -118,7 +118,7 @@ Content-Type: application/json
 --- response_body_like chomp
 ^\{"csrf":"[A-Za-z0-9_-]{43}","compte" ?: ?\{"id" ?: ?\d+, ?"email" ?: ?"jean.martin@example.org", ?"civilite" ?: ?"M.", ?"prenom" ?: ?"Jean", ?"nom" ?: ?"MARTIN"\}, ?"contrats" ?: ?\[\{"numero" ?: ?"L/\d{7}", ?"nature" ?: ?"logement"
 --- response_headers_like
-Set-Cookie: portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax$
+Set-Cookie: portail_appareil=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=15552000, portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax$
 Cache-Control: no-store
 --- error_log
 portail: sign-in ok for "jean.martin@example.org"
@@ -133,7 +133,7 @@ POST /api/connexion
 Content-Type: application/json
 --- error_code: 200
 --- response_headers_like
-Set-Cookie: portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000$
+Set-Cookie: portail_appareil=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=15552000, portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000$
 
 
 
@@ -434,7 +434,7 @@ POST /api/connexion
 Content-Type: application/json
 --- error_code: 200
 --- response_headers_like
-Set-Cookie: __Host-portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Secure$
+Set-Cookie: __Host-portail_appareil=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=15552000, __Host-portail_session=[A-Za-z0-9_-]{43}; Path=/; HttpOnly; SameSite=Lax; Secure$
 
 
 

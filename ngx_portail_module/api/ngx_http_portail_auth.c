@@ -12,6 +12,14 @@
  * answer the same whatever is found (the e-mail, if any, tells its owner),
  * and a sign-in with an unknown identifier checks a password against a
  * dummy hash so that it takes as long as with a known one.
+ *
+ * Sign-in failures count per identifier and client address, per address,
+ * and per identifier from every unknown browser together (a much higher
+ * limit); a browser where the account signed in before presents its
+ * device cookie, and only its own failures count against it, so that an
+ * attack from elsewhere never locks the owner out.  The endpoints that
+ * send e-mail pass the portail_mail_max_per_* limits to their statement,
+ * which keeps the e-mail back when over them; the answer stays the same.
  */
 
 
@@ -37,14 +45,20 @@ typedef struct {
     ngx_str_t                         password;
     ngx_str_t                         nom;
     ngx_str_t                         account;     /* id as text, or empty */
+    ngx_str_t                         device;      /* known device's id */
     ngx_flag_t                        remember;
     ngx_uint_t                        confirmed;
     ngx_uint_t                        throttled;
+    ngx_uint_t                        has_device;  /* a device cookie came */
+    ngx_uint_t                        new_device;  /* a device cookie to set */
     /* NUL-terminated: libpq reads text parameters up to their NUL */
     u_char                            reference[PORTAIL_REFERENCE_LEN + 1];
     u_char                            token[32];
     u_char                            token_hash[32];
     u_char                            token_text[44];
+    u_char                            device_hash[32];
+    u_char                            device_token[32];
+    u_char                            device_token_hash[32];
 } ngx_http_portail_auth_t;
 
 
@@ -94,21 +108,23 @@ static ngx_http_portail_route_t  ngx_http_portail_auth_routes[] = {
 static ngx_http_portail_stmt_t  ngx_http_portail_auth_stmts[] = {
 
     { "connexion_preparer",
-      "SELECT compte_id, mot_de_passe_hash, confirme, attente"
+      "SELECT compte_id, mot_de_passe_hash, confirme, attente, appareil_id"
       " FROM portail.connexion_preparer($1::text, $2::inet, $3::integer,"
-      " $4::integer, make_interval(secs => $5::bigint))",
-      5, 0 },
+      " $4::integer, make_interval(secs => $5::bigint), $6::bytea,"
+      " $7::integer)",
+      7, 0 },
 
     { "connexion_conclure",
       "SELECT portail.connexion_conclure($1::text, $2::bigint, $3::inet,"
       " $4::text, $5::text, $6::bytea, make_interval(secs => $7::bigint),"
-      " make_interval(secs => $8::bigint), $9::boolean)",
-      9, 0 },
+      " make_interval(secs => $8::bigint), $9::boolean, $10::bigint,"
+      " $11::bytea, make_interval(secs => $12::bigint))",
+      12, 0 },
 
     { "inscrire",
       "SELECT portail.inscrire($1::text, $2::text, $3::text, $4::text,"
-      " $5::bytea, $6::text, $7::inet)",
-      7, 0 },
+      " $5::bytea, $6::text, $7::inet, $8::integer[])",
+      8, 0 },
 
     { "confirmer_inscription",
       "SELECT portail.confirmer_inscription($1::bytea, $2::inet)",
@@ -116,8 +132,8 @@ static ngx_http_portail_stmt_t  ngx_http_portail_auth_stmts[] = {
 
     { "mot_de_passe_oubli",
       "SELECT portail.mot_de_passe_oubli($1::text, $2::bytea, $3::text,"
-      " $4::inet)",
-      4, 0 },
+      " $4::inet, $5::integer[])",
+      5, 0 },
 
     { "jeton_etat",
       "SELECT portail.jeton_etat($1::bytea, $2::text)",
@@ -129,8 +145,9 @@ static ngx_http_portail_stmt_t  ngx_http_portail_auth_stmts[] = {
       3, 0 },
 
     { "identifiants_oubli",
-      "SELECT portail.identifiants_oubli($1::text, $2::text, $3::inet)",
-      3, 0 }
+      "SELECT portail.identifiants_oubli($1::text, $2::text, $3::inet,"
+      " $4::integer[])",
+      4, 0 }
 };
 
 
@@ -165,6 +182,10 @@ static ngx_http_portail_auth_t *ngx_http_portail_auth_ctx(
     ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_token_field(ngx_http_portail_ctx_t *ctx,
     ngx_http_portail_auth_t *a);
+static ngx_int_t ngx_http_portail_param_limits(ngx_http_request_t *r,
+    ngx_http_portail_pg_call_t *call);
+static ngx_uint_t ngx_http_portail_mail_kept(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, const char *what);
 
 
 ngx_int_t
@@ -262,6 +283,9 @@ ngx_http_portail_login(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
 
     a->login.len = login.len;
 
+    a->has_device = (ngx_http_portail_device_cookie(r, a->device_hash)
+                     == NGX_OK);
+
     call = ngx_http_portail_request_call(r,
                &ngx_http_portail_auth_stmts[NGX_HTTP_PORTAIL_LOGIN_PREPARE],
                &q);
@@ -274,7 +298,13 @@ ngx_http_portail_login(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
         || ngx_http_portail_pg_param_int(q, call,
                                          pmcf->auth.max_failures_address)
            != NGX_OK
-        || ngx_http_portail_pg_param_int(q, call, pmcf->auth.window) != NGX_OK)
+        || ngx_http_portail_pg_param_int(q, call, pmcf->auth.window) != NGX_OK
+        || (a->has_device
+            ? ngx_http_portail_pg_param_binary(call, a->device_hash, 32)
+            : ngx_http_portail_pg_param_null(call)) != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call,
+                                         pmcf->auth.max_failures_account)
+           != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -306,10 +336,20 @@ ngx_http_portail_login_checked(ngx_http_request_t *r,
         a->account.len = value.len;
     }
 
+    if (ngx_http_portail_pg_value(ctx->query, 0, 0, 4, &value) == NGX_OK) {
+        a->device.data = ngx_pstrdup(r->pool, &value);
+        a->device.len = value.len;
+
+        if (a->device.data == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
     if (wait > 0) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "portail: sign-in throttled for \"%V\", retry in %is",
-                      &a->login, wait);
+                      "portail: sign-in throttled for \"%V\"%s, retry in %is",
+                      &a->login, a->device.len ? " on a known device" : "",
+                      wait);
 
         p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
         if (p == NULL
@@ -377,6 +417,13 @@ ngx_http_portail_login_verified(ngx_http_request_t *r,
     /* a new token at each sign-in: a planted cookie is worth nothing */
     ngx_http_portail_new_token(a->token, a->token_hash, NULL);
 
+    /* a browser not known yet becomes one of the account's devices */
+    if (a->device.len == 0) {
+        ngx_http_portail_new_token(a->device_token, a->device_token_hash,
+                                   NULL);
+        a->new_device = 1;
+    }
+
     return ngx_http_portail_login_conclude(r, ctx, NULL, a->token_hash,
                                            ngx_http_portail_login_done);
 }
@@ -438,6 +485,14 @@ ngx_http_portail_login_conclude(ngx_http_request_t *r,
            != NGX_OK
         || ngx_http_portail_pg_param(call,
                                      (u_char *) (a->remember ? "t" : "f"), 1)
+           != NGX_OK
+        || (a->device.len
+            ? ngx_http_portail_pg_param_str(q, call, &a->device)
+            : ngx_http_portail_pg_param_null(call)) != NGX_OK
+        || (token_hash && a->new_device
+            ? ngx_http_portail_pg_param_binary(call, a->device_token_hash, 32)
+            : ngx_http_portail_pg_param_null(call)) != NGX_OK
+        || ngx_http_portail_pg_param_int(q, call, pmcf->auth.device_lifetime)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -501,13 +556,23 @@ ngx_http_portail_login_done(ngx_http_request_t *r,
     ngx_http_portail_metrics_signin(NGX_HTTP_PORTAIL_SIGNIN_OK);
 
     ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
-                  "portail: sign-in ok for \"%V\" (account %V)%s",
+                  "portail: sign-in ok for \"%V\" (account %V)%s%s",
                   &a->login, &a->account,
-                  a->remember ? ", remembered" : "");
+                  a->remember ? ", remembered" : "",
+                  a->new_device ? ", new device" : ", known device");
 
     ctx->account = ngx_atoof(a->account.data, a->account.len);
     ngx_memcpy(ctx->token, a->token, 32);
     ctx->has_token = 1;
+
+    /* before the session's: clients that keep one cookie keep that one */
+    if (a->new_device
+        && ngx_http_portail_set_device_cookie(r, a->device_token,
+                                              pmcf->auth.device_lifetime)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     if (ngx_http_portail_set_cookie(r, a->token,
                                     a->remember
@@ -689,7 +754,8 @@ ngx_http_portail_register_hashed(ngx_http_request_t *r,
         || ngx_http_portail_pg_param_str(q, call, &hash) != NGX_OK
         || ngx_http_portail_pg_param_binary(call, a->token_hash, 32) != NGX_OK
         || ngx_http_portail_pg_param(call, a->token_text, 43) != NGX_OK
-        || ngx_http_portail_param_ip(r, q, call) != NGX_OK)
+        || ngx_http_portail_param_ip(r, q, call) != NGX_OK
+        || ngx_http_portail_param_limits(r, call) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -710,7 +776,9 @@ ngx_http_portail_register_done(ngx_http_request_t *r,
                    NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
     }
 
-    if (outcome.len == 2 && ngx_strncmp(outcome.data, "ok", 2) == 0) {
+    if ((outcome.len == 2 && ngx_strncmp(outcome.data, "ok", 2) == 0)
+        || ngx_http_portail_mail_kept(r, ctx, "registration"))
+    {
         ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
                       "portail: registration accepted");
 
@@ -895,7 +963,8 @@ ngx_http_portail_password_forgotten(ngx_http_request_t *r,
         || ngx_http_portail_pg_param_str(q, call, &a->login) != NGX_OK
         || ngx_http_portail_pg_param_binary(call, a->token_hash, 32) != NGX_OK
         || ngx_http_portail_pg_param(call, a->token_text, 43) != NGX_OK
-        || ngx_http_portail_param_ip(r, q, call) != NGX_OK)
+        || ngx_http_portail_param_ip(r, q, call) != NGX_OK
+        || ngx_http_portail_param_limits(r, call) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -908,6 +977,8 @@ static ngx_int_t
 ngx_http_portail_forgotten_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
+    (void) ngx_http_portail_mail_kept(r, ctx, "forgotten password");
+
     return ngx_http_portail_send_message(r, NGX_HTTP_ACCEPTED,
                "Si un compte correspond à cette adresse, un e-mail vient de "
                "vous être envoyé avec un lien pour choisir un nouveau mot de "
@@ -1075,7 +1146,8 @@ ngx_http_portail_identifiers_forgotten(ngx_http_request_t *r,
         || ngx_http_portail_pg_param_str(q, call, &a->nom) != NGX_OK
         || ngx_http_portail_pg_param(call, a->reference, PORTAIL_REFERENCE_LEN)
            != NGX_OK
-        || ngx_http_portail_param_ip(r, q, call) != NGX_OK)
+        || ngx_http_portail_param_ip(r, q, call) != NGX_OK
+        || ngx_http_portail_param_limits(r, call) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -1089,8 +1161,52 @@ static ngx_int_t
 ngx_http_portail_identifiers_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
+    (void) ngx_http_portail_mail_kept(r, ctx, "forgotten identifiers");
+
     return ngx_http_portail_send_message(r, NGX_HTTP_ACCEPTED,
                "Si ces informations correspondent à un compte, votre "
                "identifiant vient d'être envoyé à l'adresse e-mail de ce "
                "compte.");
+}
+
+
+/* the portail_mail_max_per_* limits, as the statements take them */
+
+static ngx_int_t
+ngx_http_portail_param_limits(ngx_http_request_t *r,
+    ngx_http_portail_pg_call_t *call)
+{
+    ngx_http_portail_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
+
+    return ngx_http_portail_pg_param(call, pmcf->mail.limits_sql.data,
+                                     pmcf->mail.limits_sql.len);
+}
+
+
+/*
+ * 1 when the statement answered "limite": the e-mail was kept back, which
+ * is logged and counted, and answered as if it had gone.
+ */
+
+static ngx_uint_t
+ngx_http_portail_mail_kept(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx,
+    const char *what)
+{
+    ngx_str_t  outcome;
+
+    if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &outcome) != NGX_OK
+        || outcome.len != sizeof("limite") - 1
+        || ngx_strncmp(outcome.data, "limite", outcome.len) != 0)
+    {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "portail: %s: e-mail kept back by the limits", what);
+
+    ngx_http_portail_metrics_mail_throttled();
+
+    return 1;
 }

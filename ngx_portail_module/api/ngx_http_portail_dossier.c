@@ -71,9 +71,9 @@ static ngx_http_portail_stmt_t  ngx_http_portail_dossier_stmts[] = {
     { "dossier_email_demander",
       "SELECT s.compte_id, s.session_id, s.a_toucher,"
       " portail.email_changement_demander(s.compte_id, $2::text, $3::bytea,"
-      " $4::text, $5::inet)"
+      " $4::text, $5::inet, $6::integer[])"
       " FROM portail.session_valide($1::bytea) s",
-      5, 0 },
+      6, 0 },
 
     { "dossier_email_confirmer",
       "SELECT portail.email_changement_confirmer($1::bytea, $2::inet)",
@@ -597,10 +597,12 @@ static ngx_int_t
 ngx_http_portail_dossier_verified(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    ngx_http_portail_dossier_t   *d;
-    ngx_http_portail_pg_call_t   *call;
-    ngx_http_portail_pg_query_t  *q;
+    ngx_http_portail_dossier_t    *d;
+    ngx_http_portail_pg_call_t    *call;
+    ngx_http_portail_pg_query_t   *q;
+    ngx_http_portail_main_conf_t  *pmcf;
 
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
     d = ctx->data;
 
     if (!ctx->pw->ok) {
@@ -642,7 +644,10 @@ ngx_http_portail_dossier_verified(ngx_http_request_t *r,
         || ngx_http_portail_pg_param_str(q, call, &d->email) != NGX_OK
         || ngx_http_portail_pg_param_binary(call, d->token_hash, 32) != NGX_OK
         || ngx_http_portail_pg_param(call, d->token_text, 43) != NGX_OK
-        || ngx_http_portail_param_ip(r, q, call) != NGX_OK)
+        || ngx_http_portail_param_ip(r, q, call) != NGX_OK
+        || ngx_http_portail_pg_param(call, pmcf->mail.limits_sql.data,
+                                     pmcf->mail.limits_sql.len)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -698,6 +703,19 @@ ngx_http_portail_dossier_email_done(ngx_http_request_t *r,
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &outcome) != NGX_OK) {
         return ngx_http_portail_send_error(r,
                    NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE);
+    }
+
+    /* over the e-mail limits: nothing changed, answered as if sent */
+
+    if (outcome.len == sizeof("limite") - 1
+        && ngx_strncmp(outcome.data, "limite", outcome.len) == 0)
+    {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "portail: e-mail change: e-mail kept back by the "
+                      "limits");
+        ngx_http_portail_metrics_mail_throttled();
+
+        ngx_str_set(&outcome, "ok");
     }
 
     if (outcome.len == 2 && ngx_strncmp(outcome.data, "ok", 2) == 0) {

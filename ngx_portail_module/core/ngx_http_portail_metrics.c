@@ -53,6 +53,7 @@ typedef struct {
                                               [NGX_HTTP_PORTAIL_STATUSES];
     ngx_atomic_t                      signins[3];
     ngx_atomic_t                      card_duplicates;
+    ngx_atomic_t                      mails_throttled;
     ngx_http_portail_histogram_t      queue_wait;
     ngx_http_portail_histogram_t      query_time;
     ngx_http_portail_worker_slot_t    workers[NGX_HTTP_PORTAIL_WORKERS];
@@ -275,6 +276,16 @@ ngx_http_portail_metrics_card_duplicate(void)
     if (ngx_http_portail_metrics) {
         (void) ngx_atomic_fetch_add(
                    &ngx_http_portail_metrics->card_duplicates, 1);
+    }
+}
+
+
+void
+ngx_http_portail_metrics_mail_throttled(void)
+{
+    if (ngx_http_portail_metrics) {
+        (void) ngx_atomic_fetch_add(
+                   &ngx_http_portail_metrics->mails_throttled, 1);
     }
 }
 
@@ -537,6 +548,13 @@ ngx_http_portail_metrics_done(ngx_http_request_t *r,
                        "# TYPE portail_card_payment_duplicates_total counter\n"
                        "portail_card_payment_duplicates_total %uA\n",
                     m->card_duplicates);
+
+    p = ngx_sprintf(p, "# HELP portail_mails_throttled_total Requests "
+                       "answered as usual but whose e-mail was kept back by "
+                       "the portail_mail_max_per_* limits.\n"
+                       "# TYPE portail_mails_throttled_total counter\n"
+                       "portail_mails_throttled_total %uA\n",
+                    m->mails_throttled);
 
     p = ngx_sprintf(p,
            "# HELP portail_db_connections Database connections of a worker, "

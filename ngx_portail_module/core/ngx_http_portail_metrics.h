@@ -23,6 +23,7 @@ ngx_http_portail_pg_stats_t *ngx_http_portail_metrics_pool_slot(void);
 ngx_http_portail_standby_stats_t *ngx_http_portail_metrics_standby_slot(void);
 void ngx_http_portail_metrics_signin(ngx_uint_t outcome);
 void ngx_http_portail_metrics_card_duplicate(void);
+void ngx_http_portail_metrics_mail_throttled(void);
 void ngx_http_portail_metrics_queue_wait(ngx_msec_int_t us);
 void ngx_http_portail_metrics_query_time(ngx_msec_int_t us);
 ngx_int_t ngx_http_portail_metrics_handler(ngx_http_request_t *r);

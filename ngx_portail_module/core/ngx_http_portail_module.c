@@ -199,6 +199,20 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       offsetof(ngx_http_portail_main_conf_t, auth.max_failures_address),
       NULL },
 
+    { ngx_string("portail_login_max_failures_per_account"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, auth.max_failures_account),
+      NULL },
+
+    { ngx_string("portail_login_device_lifetime"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, auth.device_lifetime),
+      NULL },
+
     { ngx_string("portail_login_window"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_sec_slot,
@@ -276,6 +290,34 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_portail_main_conf_t, mail.max_attempts),
+      NULL },
+
+    { ngx_string("portail_mail_max_per_recipient"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, mail.max_per_recipient),
+      NULL },
+
+    { ngx_string("portail_mail_max_per_account"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, mail.max_per_account),
+      NULL },
+
+    { ngx_string("portail_mail_max_per_address"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, mail.max_per_address),
+      NULL },
+
+    { ngx_string("portail_mail_limit_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, mail.limit_window),
       NULL },
 
     NGX_HTTP_PORTAIL_MAIN_STR("portail_payment_url", payment.url),
@@ -409,7 +451,9 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
 
     pmcf->auth.max_failures = NGX_CONF_UNSET_UINT;
     pmcf->auth.max_failures_address = NGX_CONF_UNSET_UINT;
+    pmcf->auth.max_failures_account = NGX_CONF_UNSET_UINT;
     pmcf->auth.window = NGX_CONF_UNSET;
+    pmcf->auth.device_lifetime = NGX_CONF_UNSET;
     pmcf->auth.priority = NGX_CONF_UNSET;
     pmcf->auth.memlimit = NGX_CONF_UNSET_SIZE;
     pmcf->auth.opslimit = NGX_CONF_UNSET_UINT;
@@ -419,6 +463,10 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
     pmcf->mail.timeout = NGX_CONF_UNSET_MSEC;
     pmcf->mail.lease = NGX_CONF_UNSET_MSEC;
     pmcf->mail.max_attempts = NGX_CONF_UNSET_UINT;
+    pmcf->mail.max_per_recipient = NGX_CONF_UNSET_UINT;
+    pmcf->mail.max_per_account = NGX_CONF_UNSET_UINT;
+    pmcf->mail.max_per_address = NGX_CONF_UNSET_UINT;
+    pmcf->mail.limit_window = NGX_CONF_UNSET;
 
     pmcf->payment.mode = NGX_CONF_UNSET_UINT;
     pmcf->payment.max_amount = NGX_CONF_UNSET_UINT;
@@ -442,6 +490,8 @@ static char *
 ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_portail_main_conf_t *pmcf = conf;
+
+    u_char  *p;
 
     ngx_conf_init_uint_value(pmcf->database.max_connections, 8);
     ngx_conf_init_uint_value(pmcf->database.queue_length, 512);
@@ -492,7 +542,9 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_uint_value(pmcf->auth.max_failures, 5);
     ngx_conf_init_uint_value(pmcf->auth.max_failures_address, 30);
+    ngx_conf_init_uint_value(pmcf->auth.max_failures_account, 100);
     ngx_conf_init_value(pmcf->auth.window, 15 * 60);
+    ngx_conf_init_value(pmcf->auth.device_lifetime, 180 * 86400);
     ngx_conf_init_size_value(pmcf->auth.memlimit,
                              crypto_pwhash_MEMLIMIT_INTERACTIVE);
     ngx_conf_init_uint_value(pmcf->auth.opslimit,
@@ -508,8 +560,14 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&pmcf->auth.thread_pool_name, "default");
     }
 
-    if (pmcf->auth.max_failures < 1 || pmcf->auth.max_failures_address < 1) {
+    if (pmcf->auth.max_failures < 1 || pmcf->auth.max_failures_address < 1
+        || pmcf->auth.max_failures_account < 1)
+    {
         return "portail_login_max_failures* must be at least 1";
+    }
+
+    if (pmcf->auth.device_lifetime < 60) {
+        return "portail_login_device_lifetime must be at least 1 minute";
     }
 
     /* libsodium refuses less; OWASP asks for 19 MiB at least */
@@ -559,6 +617,34 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_msec_value(pmcf->mail.timeout, 10000);
     ngx_conf_init_uint_value(pmcf->mail.max_attempts, 12);
     ngx_conf_init_msec_value(pmcf->mail.lease, 120000);
+    ngx_conf_init_uint_value(pmcf->mail.max_per_recipient, 3);
+    ngx_conf_init_uint_value(pmcf->mail.max_per_account, 5);
+    ngx_conf_init_uint_value(pmcf->mail.max_per_address, 30);
+    ngx_conf_init_value(pmcf->mail.limit_window, 3600);
+
+    if (pmcf->mail.max_per_recipient < 1 || pmcf->mail.max_per_account < 1
+        || pmcf->mail.max_per_address < 1 || pmcf->mail.limit_window < 1)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "portail_mail_max_per_* and "
+                           "portail_mail_limit_window must be at least 1");
+        return NGX_CONF_ERROR;
+    }
+
+    /* the limits as the statements take them, NUL-terminated for libpq */
+
+    p = ngx_pnalloc(cf->pool, 4 * NGX_INT_T_LEN + sizeof("{,,,}"));
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->mail.limits_sql.data = p;
+    pmcf->mail.limits_sql.len = ngx_sprintf(p, "{%ui,%ui,%ui,%T}%Z",
+                                            pmcf->mail.max_per_recipient,
+                                            pmcf->mail.max_per_account,
+                                            pmcf->mail.max_per_address,
+                                            pmcf->mail.limit_window)
+                                - p - 1;
 
     /* a batch must be over, SMTP timeouts included, before another node
      * may take its messages */

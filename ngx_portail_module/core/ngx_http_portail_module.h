@@ -31,7 +31,9 @@ typedef struct {
 typedef struct {
     ngx_uint_t                        max_failures;
     ngx_uint_t                        max_failures_address;
+    ngx_uint_t                        max_failures_account;
     time_t                            window;
+    time_t                            device_lifetime;
     ngx_str_t                         thread_pool_name;
     ngx_thread_pool_t                *thread_pool;
     ngx_int_t                         priority;    /* nice increment, 0-19 */
@@ -61,6 +63,12 @@ typedef struct {
     ngx_msec_t                        timeout;
     ngx_msec_t                        lease;
     ngx_uint_t                        max_attempts;
+    /* how many e-mails the public endpoints may send, and in what window */
+    ngx_uint_t                        max_per_recipient;
+    ngx_uint_t                        max_per_account;
+    ngx_uint_t                        max_per_address;
+    time_t                            limit_window;
+    ngx_str_t                         limits_sql;  /* "{3,5,30,3600}" */
 } ngx_http_portail_mail_conf_t;
 
 

@@ -28,8 +28,19 @@
 #define NGX_HTTP_PORTAIL_COOKIE_NAME  "portail_session"
 #define NGX_HTTP_PORTAIL_COOKIE_HOST  "__Host-portail_session"
 
+/*
+ * The device cookie: a browser where the account signed in successfully
+ * (OWASP's "device cookie"), its own random token, kept by PostgreSQL as
+ * its SHA-256 and bound to the account.  Only POST /api/connexion reads it,
+ * from the portal's own pages: SameSite=Strict.
+ */
+#define NGX_HTTP_PORTAIL_DEVICE_NAME  "portail_appareil"
+#define NGX_HTTP_PORTAIL_DEVICE_HOST  "__Host-portail_appareil"
+
 
 static ngx_uint_t ngx_http_portail_session_secure(ngx_http_request_t *r);
+static ngx_int_t ngx_http_portail_cookie(ngx_http_request_t *r,
+    ngx_str_t *names, ngx_str_t *same_site, u_char *token, time_t max_age);
 static ngx_int_t ngx_http_portail_session_done(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_logout_done(ngx_http_request_t *r,
@@ -90,6 +101,12 @@ static ngx_http_portail_route_t  ngx_http_portail_session_routes[] = {
 static ngx_str_t  ngx_http_portail_cookie_names[] = {
     ngx_string(NGX_HTTP_PORTAIL_COOKIE_NAME),
     ngx_string(NGX_HTTP_PORTAIL_COOKIE_HOST)
+};
+
+
+static ngx_str_t  ngx_http_portail_device_names[] = {
+    ngx_string(NGX_HTTP_PORTAIL_DEVICE_NAME),
+    ngx_string(NGX_HTTP_PORTAIL_DEVICE_HOST)
 };
 
 
@@ -211,6 +228,47 @@ ngx_http_portail_session_cookie(ngx_http_request_t *r,
     ctx->has_token = 1;
 
     return NGX_OK;
+}
+
+
+/* NGX_OK with the SHA-256 of the device cookie's token, or NGX_DECLINED */
+
+ngx_int_t
+ngx_http_portail_device_cookie(ngx_http_request_t *r, u_char hash[32])
+{
+    u_char      token[32];
+    ngx_str_t   value, *name;
+
+    name = &ngx_http_portail_device_names[ngx_http_portail_session_secure(r)];
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, name,
+                                          &value)
+        == NGX_DECLINED)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (portail_token_decode(value.data, value.len, token) != 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "portail: malformed device cookie ignored");
+        return NGX_DECLINED;
+    }
+
+    crypto_hash_sha256(hash, token, 32);
+    sodium_memzero(token, 32);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_portail_set_device_cookie(ngx_http_request_t *r, u_char *token,
+    time_t max_age)
+{
+    static ngx_str_t  strict = ngx_string("Strict");
+
+    return ngx_http_portail_cookie(r, ngx_http_portail_device_names, &strict,
+                                   token, max_age);
 }
 
 
@@ -367,16 +425,33 @@ ngx_int_t
 ngx_http_portail_set_cookie(ngx_http_request_t *r, u_char *token,
     time_t max_age)
 {
+    static ngx_str_t  lax = ngx_string("Lax");
+
+    return ngx_http_portail_cookie(r, ngx_http_portail_cookie_names, &lax,
+                                   token, max_age);
+}
+
+
+/*
+ * A cookie of the portal: names[1] (the __Host- one) when Secure; no token
+ * removes it; max_age 0 makes it end with the browser.
+ */
+
+static ngx_int_t
+ngx_http_portail_cookie(ngx_http_request_t *r, ngx_str_t *names,
+    ngx_str_t *same_site, u_char *token, time_t max_age)
+{
     u_char      *p, *cookie;
     size_t       len;
     ngx_str_t   *name;
     ngx_uint_t   secure;
 
     secure = ngx_http_portail_session_secure(r);
-    name = &ngx_http_portail_cookie_names[secure];
+    name = &names[secure];
 
     len = name->len + 1 + 43
-          + sizeof("; Path=/; HttpOnly; SameSite=Lax; Secure") - 1
+          + sizeof("; Path=/; HttpOnly; SameSite=; Secure") - 1
+          + same_site->len
           + sizeof("; Max-Age=") - 1 + NGX_TIME_T_LEN;
 
     cookie = ngx_pnalloc(r->pool, len);
@@ -393,8 +468,7 @@ ngx_http_portail_set_cookie(ngx_http_request_t *r, u_char *token,
         p += 43;
     }
 
-    p = ngx_cpymem(p, "; Path=/; HttpOnly; SameSite=Lax",
-                   sizeof("; Path=/; HttpOnly; SameSite=Lax") - 1);
+    p = ngx_sprintf(p, "; Path=/; HttpOnly; SameSite=%V", same_site);
 
     if (secure) {
         p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);

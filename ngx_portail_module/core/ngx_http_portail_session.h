@@ -24,6 +24,10 @@ ngx_int_t ngx_http_portail_cross_site(ngx_http_request_t *r);
 void ngx_http_portail_csrf_token(u_char token[32], u_char out[44]);
 ngx_int_t ngx_http_portail_set_cookie(ngx_http_request_t *r, u_char *token,
     time_t max_age);
+ngx_int_t ngx_http_portail_device_cookie(ngx_http_request_t *r,
+    u_char hash[32]);
+ngx_int_t ngx_http_portail_set_device_cookie(ngx_http_request_t *r,
+    u_char *token, time_t max_age);
 void ngx_http_portail_new_token(u_char token[32], u_char hash[32],
     u_char text[44]);
 ngx_int_t ngx_http_portail_session_param(ngx_http_portail_pg_query_t *q,

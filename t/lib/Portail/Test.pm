@@ -506,10 +506,11 @@ sub _parse_response {
     return { status => 0, body => '', headers => {} } unless defined $head;
     my @lines = split /\r\n/, $head;
     my ($status) = (shift(@lines) // '') =~ m{^HTTP/\d\.\d (\d{3})};
-    my %h;
+    my (%h, @cookies);
     for (@lines) {
         my ($k, $v) = /^([^:]+):\s*(.*)$/ or next;
         $h{lc $k} = $v;
+        push @cookies, $v if lc $k eq 'set-cookie';
     }
     if (($h{'transfer-encoding'} // '') =~ /chunked/i) {
         my $out = '';
@@ -521,10 +522,13 @@ sub _parse_response {
         }
         $body = $out;
     }
-    return { status => $status // 0, headers => \%h, body => $body // '' };
+    return { status => $status // 0, headers => \%h, cookies => \@cookies,
+             body => $body // '' };
 }
 
-# one request, with a time limit; returns { status, headers, body, time }
+# one request, with a time limit; returns { status, headers, cookies, body,
+# time }: headers keeps the last of a repeated header, cookies every
+# Set-Cookie
 sub http_request {
     my (%o) = @_;
     my @r = concurrent_requests(1, %o);
@@ -540,8 +544,11 @@ sub concurrent_requests {
     my (%buf, %start, %done, @order);
     my $sel = IO::Select->new;
     for my $i (1 .. $n) {
+        # local_addr: another client address (Linux routes all of 127/8
+        # to lo, so 127.0.0.2 reaches a server on 127.0.0.1)
         my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                       PeerPort => $o{port} || server_port(),
+                                      ($o{local_addr} ? (LocalAddr => $o{local_addr}) : ()),
                                       Proto => 'tcp', Timeout => 5)
             or die "connect: $!";
         binmode $s;
