@@ -4,6 +4,13 @@
 # requests sent alternately (whatever loads the machine loads both), and
 # compared with the Mann-Whitney test.  The limits are raised so that every
 # request for the known address does send its e-mail.
+# times under AddressSanitizer say more about it than about the paths
+BEGIN {
+    if (($ENV{TEST_NGINX_BINARY} // '') =~ m{/san/}) {
+        print "1..0 # SKIP timings are not compared under the sanitizers\n";
+        exit 0;
+    }
+}
 use Test::Nginx::Socket 'no_plan';
 use Test::More;
 use Time::HiRes qw(time);
@@ -11,6 +18,12 @@ use Portail::Test;
 
 reset_database();
 clear_mails();
+
+# The outbox's sender runs later, apart from the request (worker 0 polls the
+# outbox every portail_mail_interval, a second by default): what a request's
+# time may tell is its own work, so the sender is kept out of the window.
+$Portail::Test::HTTP_CONFIG =~ s/portail_mail_interval \S+;/portail_mail_interval 1h;/
+    or die "no portail_mail_interval in the test configuration\n";
 use_portail_defaults(http_config => <<'CONF');
     portail_mail_max_per_recipient 100000;
     portail_mail_max_per_account 100000;

@@ -121,11 +121,19 @@ BEGIN
         PERFORM portail.envoyer_courriel(v_compte.email, 'mot_de_passe_reinitialisation',
             jsonb_build_object('prenom', v_prenom, 'jeton', p_jeton));
     ELSE
-        -- the stand-in of the link and of its e-mail: a row of the same
-        -- size, written and removed in this transaction
-        INSERT INTO portail.jeton_leurre (jeton_hash, donnees)
-        VALUES (p_jeton_hash, jsonb_build_object('prenom', v_prenom, 'jeton', p_jeton));
-        DELETE FROM portail.jeton_leurre WHERE jeton_hash = p_jeton_hash;
+        -- the stand-ins of the link and of its e-mail: the same rows
+        -- written (the e-mail to the very outbox), then rolled back to a
+        -- savepoint, so no other session ever sees them, the sender
+        -- included
+        BEGIN
+            INSERT INTO portail.jeton_leurre (jeton_hash, donnees)
+            VALUES (p_jeton_hash, jsonb_build_object('prenom', v_prenom, 'jeton', p_jeton));
+            PERFORM portail.envoyer_courriel(p_email, 'mot_de_passe_reinitialisation',
+                jsonb_build_object('prenom', v_prenom, 'jeton', p_jeton));
+            RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'portail: leurre';
+        EXCEPTION WHEN raise_exception THEN
+            NULL;
+        END;
     END IF;
 
     PERFORM portail.journaliser(v_compte.id,
@@ -375,7 +383,9 @@ RETURNS TABLE (compte_id bigint, mot_de_passe_hash text, confirme boolean,
 LANGUAGE sql STABLE
 AS $$
     WITH compte AS (
-        SELECT c.* FROM portail.compte c WHERE c.email = p_identifiant
+        -- a closed account is not found (019): it fails as an unknown one
+        SELECT c.* FROM portail.compte c
+        WHERE c.email = p_identifiant AND c.ferme_le IS NULL
     ),
     appareil AS (
         SELECT a.id FROM portail.appareil a, compte c
