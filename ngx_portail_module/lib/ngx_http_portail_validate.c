@@ -125,7 +125,7 @@ portail_validate_init(void)
  * surrogates and values past U+10FFFF are invalid).
  */
 
-static size_t
+size_t
 portail_utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
 {
     size_t    n, i;

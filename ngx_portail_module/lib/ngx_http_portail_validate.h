@@ -29,6 +29,9 @@ void portail_validate_release(void);
 /* code points in valid UTF-8 without control characters, or -1 */
 long portail_utf8_chars(const unsigned char *s, size_t len);
 
+/* the length of one UTF-8 sequence and its code point; 0 if invalid */
+size_t portail_utf8_next(const unsigned char *s, size_t len, uint32_t *cp);
+
 const char *portail_check_password(const unsigned char *s, size_t len);
 
 /* trimmed and lower-cased into out (len bytes at most); NULL or a message */
