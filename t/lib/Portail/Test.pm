@@ -27,7 +27,7 @@ our @EXPORT = qw(
     reset_database db sql sql_value pg_stop pg_start pg_signal pg_settle
     hold_lock release_locks http_request concurrent_requests
     abort_request mails clear_mails wait_for_mail json_decode json_encode
-    portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG
+    portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG $TEMPLATES_CONFIG
     mail_token mail_text open_session csrf_for after_blocks wait_for_mail_count
     start_node start_standby standby_sql_value standby_caught_up
 );
@@ -51,6 +51,8 @@ our $HTTP_CONFIG = <<"CONF";
     portail_mail_interval 100ms;
     portail_public_url https://portail.example.org;
 CONF
+
+our $TEMPLATES_CONFIG = "    portail_templates $root/templates;\n";
 
 our $API_CONFIG = <<'CONF';
     location /api/ {
@@ -76,6 +78,11 @@ sub use_portail_defaults {
             unless $http =~ /portail_database\s/;
         $block->set_value('config', $API_CONFIG . ($o{config} // '') . $server)
             unless $server =~ /portail_api\s*;/;
+
+        # the checkout's templates, not the package's
+        my $with = $block->http_config // '';
+        $block->set_value('http_config', $TEMPLATES_CONFIG . $with)
+            unless $with =~ /portail_templates\s/;
 
         # an nginx that must refuse its configuration exits from main()
         # without freeing its startup pools: nginx's leak, not ours, and
