@@ -34,6 +34,8 @@ static ngx_int_t ngx_http_portail_templates_compile(ngx_conf_t *cf,
     size_t len);
 static u_char *ngx_http_portail_templates_names(u_char *p, u_char *last,
     const char *const *names);
+static ngx_uint_t ngx_http_portail_templates_count(
+    ngx_http_portail_template_file_t *file);
 static void *ngx_http_portail_templates_alloc(void *ctx, size_t size);
 
 
@@ -139,6 +141,36 @@ ngx_http_portail_templates_render(ngx_pool_t *pool, portail_template_t *tpl,
 
     /* value() gives the same values twice */
     return (out->len <= len) ? NGX_OK : NGX_ERROR;
+}
+
+
+ngx_int_t
+ngx_http_portail_templates_texts(ngx_pool_t *pool,
+    ngx_http_portail_main_conf_t *pmcf,
+    ngx_http_portail_template_file_t *file, ngx_str_t *values,
+    ngx_str_t *out)
+{
+    ngx_uint_t            i, n;
+    portail_template_t  **texts;
+
+    texts = ngx_http_portail_templates_get(pmcf, file);
+    if (texts == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = ngx_http_portail_templates_count(file);
+
+    for (i = 0; i < n; i++) {
+        if (ngx_http_portail_templates_render(pool, texts[i], 0,
+                                              ngx_http_portail_templates_values,
+                                              values, &out[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -289,11 +321,7 @@ ngx_http_portail_templates_compile(ngx_conf_t *cf,
     ngx_uint_t                 n;
     portail_template_error_t   err;
 
-    n = 1;
-
-    if (t->file->texts) {
-        for (n = 0; t->file->texts[n]; n++) { /* void */ }
-    }
+    n = ngx_http_portail_templates_count(t->file);
 
     t->texts = ngx_pcalloc(cf->pool, n * sizeof(portail_template_t *));
     if (t->texts == NULL) {
@@ -371,6 +399,23 @@ ngx_http_portail_templates_names(u_char *p, u_char *last,
     }
 
     return p;
+}
+
+
+/* the texts of a file: one unless it is divided by "[name]" lines */
+
+static ngx_uint_t
+ngx_http_portail_templates_count(ngx_http_portail_template_file_t *file)
+{
+    ngx_uint_t  n;
+
+    if (file->texts == NULL) {
+        return 1;
+    }
+
+    for (n = 0; file->texts[n]; n++) { /* void */ }
+
+    return n;
 }
 
 

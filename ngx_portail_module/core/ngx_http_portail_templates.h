@@ -44,6 +44,15 @@ ngx_int_t ngx_http_portail_templates_render(ngx_pool_t *pool,
     portail_template_t *tpl, ngx_uint_t flags,
     portail_template_value_pt value, void *ctx, ngx_str_t *out);
 
+/*
+ * Every text of a registered file rendered into pool (out: one per text),
+ * values[i] being the file's variables[i]: the wording of a PDF at once.
+ */
+ngx_int_t ngx_http_portail_templates_texts(ngx_pool_t *pool,
+    ngx_http_portail_main_conf_t *pmcf,
+    ngx_http_portail_template_file_t *file, ngx_str_t *values,
+    ngx_str_t *out);
+
 /* a value() whose ctx is an array of ngx_str_t, in the variables' order */
 int ngx_http_portail_templates_values(void *ctx, size_t index,
     const unsigned char **data, size_t *len);
