@@ -114,7 +114,7 @@ portail_template_parse(const unsigned char *text, size_t len,
                     /* the rest of the line */
                 }
 
-                return portail_template_fail(err, line, "unterminated \"{{\"",
+                return portail_template_fail(err, line, "unterminated",
                                              "", p, v - p, "");
             }
 
@@ -691,7 +691,7 @@ portail_template_preamble(const unsigned char *p, const unsigned char *end,
                     /* the rest of the line */
                 }
 
-                return portail_template_fail(err, line, "unterminated \"{{\"",
+                return portail_template_fail(err, line, "unterminated",
                                              "", p, v - p, "");
             }
 

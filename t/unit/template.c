@@ -163,9 +163,9 @@ main(void)
 
     /* errors, with their lines */
 
-    is(run("a\n\nb {{prenom", 0, 0), "error 3 unterminated \"{{\" {{prenom",
+    is(run("a\n\nb {{prenom", 0, 0), "error 3 unterminated {{prenom",
        "unterminated {{");
-    is(run("a\n{{! b\nc", 0, 0), "error 2 unterminated \"{{\" {{! b",
+    is(run("a\n{{! b\nc", 0, 0), "error 2 unterminated {{! b",
        "unterminated comment");
     is(run("a\n{{}}", 0, 0), "error 2 empty variable {{}}", "empty variable");
     is(run("{{Prénom}}", 0, 0), "error 1 invalid variable name {{Prénom}}",
