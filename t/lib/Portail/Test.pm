@@ -94,7 +94,9 @@ sub use_portail_defaults {
 
         # whatever a block checks, nginx must not report a bug of ours
         # (an [alert] is also how a crashed worker shows)
-        unless (defined $block->error_log && $block->error_log =~ /\[(alert|crit|emerg)\]/) {
+        my $said = $block->error_log;
+        $said = join "\n", @$said if ref $said eq 'ARRAY';
+        unless (defined $said && $said =~ /\[(alert|crit|emerg)\]/) {
             my $no = $block->no_error_log // '';
             $no .= "\n" if length $no && $no !~ /\n$/;
             $block->set_value('no_error_log', $no . "[alert]\n[crit]\n[emerg]\n");
