@@ -97,13 +97,6 @@ $ENV{TEST_NGINX_BROKEN} = $BROKEN;
 
 # --- e-mails -----------------------------------------------------------------
 
-sub outbox {
-    my ($to, $model, $data) = @_;
-    return sql_value(q{INSERT INTO courriel (destinataire, modele, donnees)
-                       VALUES ($1, $2, $3::jsonb) RETURNING id},
-                     $to, $model, json_encode($data));
-}
-
 # subject, text and HTML of the message to $to, decoded
 sub received {
     my ($to) = @_;

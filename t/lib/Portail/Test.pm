@@ -29,6 +29,7 @@ our @EXPORT = qw(
     abort_request mails clear_mails wait_for_mail json_decode json_encode
     portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG $TEMPLATES_CONFIG
     mail_token mail_text open_session csrf_for after_blocks wait_for_mail_count
+    outbox
     start_node start_standby standby_sql_value standby_caught_up
 );
 
@@ -630,6 +631,14 @@ sub wait_for_mail_count {
         sleep 0.1;
     }
     return $count;
+}
+
+# a message for the outbox, as the SQL functions write them: its id
+sub outbox {
+    my ($to, $model, $data) = @_;
+    return sql_value(q{INSERT INTO courriel (destinataire, modele, donnees)
+                       VALUES ($1, $2, $3::jsonb) RETURNING id},
+                     $to, $model, json_encode($data));
 }
 
 sub clear_mails {
