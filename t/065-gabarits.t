@@ -1,9 +1,10 @@
 # The wording of e-mails and PDFs comes from templates/ (docs/templates.md),
 # not from the module: a directory put before the checkout's in
 # portail_templates changes a mail's subject and text and a PDF's wording,
-# file by file, with the same module; a reload reads them again and
-# refuses a broken one; values are HTML-escaped in HTML parts only; a
-# malformed or missing template stops nginx, naming the file and the line.
+# file by file, with the same module (and a misspelt copy there is
+# reported); a reload reads them again and refuses a broken one; values
+# are HTML-escaped in HTML parts only; a malformed or missing template
+# stops nginx, naming the file and the line.
 use Test::Nginx::Socket 'no_plan';
 use Test::More;
 use File::Temp qw(tempdir);
@@ -68,6 +69,8 @@ write_file("$BUREAU/courriels/identifiants_rappel.sujet",
            "{{! la copie de l'office }}\nVotre identifiant, {{ prenom }}\n");
 write_file("$BUREAU/courriels/identifiants_rappel.txt",
            "Salut {{prenom}} !\r\n\r\nVotre identifiant : {{identifiant}}\r\n\r\n{{lien}}\r\n");
+# a copy whose name the portal does not know: said, not silently ignored
+write_file("$BUREAU/courriels/identifiants_rapel.txt", "Salut {{prenom}} !\n");
 copy_changed($BUREAU, 'pdf/quittance.txt', sub {
     s/^Quittance de loyer$/Quittance de loyer, copie de l'office/m or die;
     s/^Quittance délivrée gratuitement.*?(?=\n\n)/Quittance gratuite ({{organisme_nom}}), loi n° 89-462, article 21./ms or die;
@@ -222,7 +225,8 @@ __DATA__
 --- request
 GET /api/sante
 --- error_log eval
-qr/portail: template "courriels\/identifiants_rappel\.txt" read from \/\S+\/bureau\/courriels\/identifiants_rappel\.txt/
+[qr{portail: template "courriels/identifiants_rappel\.txt" read from /\S+/bureau/courriels/identifiants_rappel\.txt},
+ qr{\[warn\] .*portail: /\S+/bureau/courriels/identifiants_rapel\.txt is not a template of the portal, it is ignored}]
 --- timeout: 30
 
 

@@ -5,7 +5,9 @@
  * taken from the first directory of portail_templates that has it, so that
  * an office overrides one file by copying it into /etc/portail/templates.
  * A file missing everywhere, unreadable or not valid stops the
- * configuration with a message naming the file and the line.
+ * configuration with a message naming the file and the line; a file in
+ * those directories that the portal does not use (a misspelt copy) is
+ * reported, as it would otherwise be silently ignored.
  *
  * Compiled texts live in the configuration's pool; rendering allocates
  * from the pool of whoever renders (a request, a batch of e-mails).
@@ -25,6 +27,13 @@ typedef struct {
 } ngx_http_portail_template_loaded_t;
 
 
+/* a directory of the path, walked for files no one uses */
+typedef struct {
+    ngx_array_t                       *files;     /* the loaded ones */
+    size_t                             prefix;    /* "dir/" */
+} ngx_http_portail_template_walk_t;
+
+
 static ngx_int_t ngx_http_portail_templates_read(ngx_conf_t *cf,
     ngx_array_t *path, ngx_http_portail_template_loaded_t *t);
 static ngx_int_t ngx_http_portail_templates_file(ngx_conf_t *cf,
@@ -34,6 +43,12 @@ static ngx_int_t ngx_http_portail_templates_compile(ngx_conf_t *cf,
     size_t len);
 static u_char *ngx_http_portail_templates_names(u_char *p, u_char *last,
     const char *const *names);
+static ngx_int_t ngx_http_portail_templates_unused(ngx_conf_t *cf,
+    ngx_array_t *files, ngx_str_t *dir);
+static ngx_int_t ngx_http_portail_templates_unused_file(ngx_tree_ctx_t *ctx,
+    ngx_str_t *path);
+static ngx_int_t ngx_http_portail_templates_walk_noop(ngx_tree_ctx_t *ctx,
+    ngx_str_t *path);
 static ngx_uint_t ngx_http_portail_templates_count(
     ngx_http_portail_template_file_t *file);
 static void *ngx_http_portail_templates_alloc(void *ctx, size_t size);
@@ -77,6 +92,7 @@ ngx_http_portail_templates_register(ngx_conf_t *cf,
 ngx_int_t
 ngx_http_portail_templates_load(ngx_conf_t *cf)
 {
+    ngx_str_t                           *dir;
     ngx_uint_t                           i;
     ngx_http_portail_main_conf_t        *pmcf;
     ngx_http_portail_template_loaded_t  *t;
@@ -92,6 +108,17 @@ ngx_http_portail_templates_load(ngx_conf_t *cf)
 
     for (i = 0; i < pmcf->templates.files.nelts; i++) {
         if (ngx_http_portail_templates_read(cf, pmcf->templates.path, &t[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    dir = pmcf->templates.path->elts;
+
+    for (i = 0; i < pmcf->templates.path->nelts; i++) {
+        if (ngx_http_portail_templates_unused(cf, &pmcf->templates.files,
+                                              &dir[i])
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -399,6 +426,93 @@ ngx_http_portail_templates_names(u_char *p, u_char *last,
     }
 
     return p;
+}
+
+
+/* the files of a directory that are none of the registered ones */
+
+static ngx_int_t
+ngx_http_portail_templates_unused(ngx_conf_t *cf, ngx_array_t *files,
+    ngx_str_t *dir)
+{
+    ngx_str_t                          tree;
+    ngx_tree_ctx_t                     ctx;
+    ngx_file_info_t                    fi;
+    ngx_http_portail_template_walk_t   walk;
+
+    tree.len = dir->len;
+    tree.data = ngx_pnalloc(cf->temp_pool, dir->len + 1);
+    if (tree.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    (void) ngx_cpystrn(tree.data, dir->data, dir->len + 1);
+
+    if (ngx_file_info(tree.data, &fi) == NGX_FILE_ERROR || !ngx_is_dir(&fi)) {
+        /* nothing there: nothing unused */
+        return NGX_OK;
+    }
+
+    walk.files = files;
+    walk.prefix = dir->len + 1;
+
+    ngx_memzero(&ctx, sizeof(ngx_tree_ctx_t));
+
+    ctx.file_handler = ngx_http_portail_templates_unused_file;
+    ctx.pre_tree_handler = ngx_http_portail_templates_walk_noop;
+    ctx.post_tree_handler = ngx_http_portail_templates_walk_noop;
+    ctx.spec_handler = ngx_http_portail_templates_walk_noop;
+    ctx.data = &walk;
+    ctx.log = cf->log;
+
+    return ngx_walk_tree(&ctx, &tree);
+}
+
+
+static ngx_int_t
+ngx_http_portail_templates_unused_file(ngx_tree_ctx_t *ctx, ngx_str_t *path)
+{
+    ngx_http_portail_template_walk_t *walk = ctx->data;
+
+    u_char                              *base;
+    size_t                               len;
+    ngx_uint_t                           i;
+    ngx_http_portail_template_loaded_t  *t;
+
+    base = path->data + path->len;
+    while (base > path->data && base[-1] != '/') {
+        base--;
+    }
+
+    if (*base == '.' || path->len <= walk->prefix) {
+        /* hidden: an editor's, a version control's */
+        return NGX_OK;
+    }
+
+    len = path->len - walk->prefix;
+    t = walk->files->elts;
+
+    for (i = 0; i < walk->files->nelts; i++) {
+        if (ngx_strlen(t[i].file->file) == len
+            && ngx_strncmp(t[i].file->file, path->data + walk->prefix, len)
+               == 0)
+        {
+            return NGX_OK;
+        }
+    }
+
+    ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                  "portail: %V is not a template of the portal, it is ignored",
+                  path);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_portail_templates_walk_noop(ngx_tree_ctx_t *ctx, ngx_str_t *path)
+{
+    return NGX_OK;
 }
 
 
