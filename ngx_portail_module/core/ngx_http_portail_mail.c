@@ -689,6 +689,7 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
         mail->attempts = ngx_atoi(attempts.data, attempts.len);
     }
 
+    ngx_str_null(&subject);
     ngx_str_null(&link);
     ngx_str_null(&content);
     ngx_str_null(&html);
