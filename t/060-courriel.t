@@ -18,13 +18,6 @@ no_shuffle();
 my $refuse = $ENV{TEST_PORTAIL_SMTP_REFUSE} // die "TEST_PORTAIL_SMTP_REFUSE unset\n";
 my $hold = $ENV{TEST_PORTAIL_SMTP_HOLD} // die "TEST_PORTAIL_SMTP_HOLD unset\n";
 
-sub outbox {
-    my ($dest, $model, $data) = @_;
-    return sql_value(q{INSERT INTO courriel (destinataire, modele, donnees)
-                       VALUES ($1, $2, $3::jsonb) RETURNING id},
-                     $dest, $model, json_encode($data));
-}
-
 # The sink has a message once the SMTP dialogue ends; the worker records it
 # as sent right after, in its own round trip: wait for that too.
 sub wait_until {

@@ -91,10 +91,64 @@ typedef struct {
 
 typedef struct {
     ngx_http_portail_pdf_t           *pdf;
-    ngx_pool_t                       *pool;
-    size_t                            max;        /* longest line */
     double                            y;          /* below the last text */
 } ngx_http_portail_layout_t;
+
+
+/*
+ * The quittance's wording (templates/pdf/quittance.txt): its texts, and
+ * its variables, the quittance statement's columns from reference on then
+ * the office's details.
+ */
+
+enum {
+    NGX_HTTP_PORTAIL_QT_CONTACT = 0,
+    NGX_HTTP_PORTAIL_QT_TITLE,
+    NGX_HTTP_PORTAIL_QT_PERIOD,
+    NGX_HTTP_PORTAIL_QT_CLIENT,
+    NGX_HTTP_PORTAIL_QT_CONTRACT,
+    NGX_HTTP_PORTAIL_QT_STATEMENT,
+    NGX_HTTP_PORTAIL_QT_RENT,
+    NGX_HTTP_PORTAIL_QT_CHARGES,
+    NGX_HTTP_PORTAIL_QT_TOTAL,
+    NGX_HTTP_PORTAIL_QT_PAID,
+    NGX_HTTP_PORTAIL_QT_ISSUED,
+    NGX_HTTP_PORTAIL_QT_LEGAL,
+    NGX_HTTP_PORTAIL_QT_ORIGIN,
+    NGX_HTTP_PORTAIL_QT_FOOTER,
+    NGX_HTTP_PORTAIL_QT_TEXTS
+};
+
+static const char  *ngx_http_portail_quittance_texts[] = {
+    "coordonnees", "titre", "periode", "client", "contrat", "declaration",
+    "libelle_loyer", "libelle_charges", "libelle_total", "paiement",
+    "etablie", "mention_legale", "origine", "pied", NULL
+};
+
+#define NGX_HTTP_PORTAIL_QV(column)  ((column) - NGX_HTTP_PORTAIL_Q_REFERENCE)
+
+enum {
+    NGX_HTTP_PORTAIL_QV_OFFICE = NGX_HTTP_PORTAIL_QV(NGX_HTTP_PORTAIL_Q_ISSUED)
+                                 + 1,
+    NGX_HTTP_PORTAIL_QV_OFFICE_ADDRESS,
+    NGX_HTTP_PORTAIL_QV_OFFICE_PHONE,
+    NGX_HTTP_PORTAIL_QV_OFFICE_EMAIL,
+    NGX_HTTP_PORTAIL_QV_OFFICE_WEBSITE,
+    NGX_HTTP_PORTAIL_QV_VARIABLES
+};
+
+static const char  *ngx_http_portail_quittance_variables[] = {
+    "reference", "titre", "mois", "du", "au", "locataires",
+    "reference_client", "contrat", "nature", "designation", "adresse1",
+    "adresse2", "ville", "loyer", "charges", "total", "paye_le",
+    "etablie_le", "organisme_nom", "organisme_adresse",
+    "organisme_telephone", "organisme_email", "organisme_site", NULL
+};
+
+static ngx_http_portail_template_file_t  ngx_http_portail_quittance_wording = {
+    "pdf/quittance.txt", ngx_http_portail_quittance_texts,
+    ngx_http_portail_quittance_variables, PORTAIL_TEMPLATE_FOLD, 0
+};
 
 
 static ngx_int_t ngx_http_portail_documents_list(ngx_http_request_t *r,
@@ -124,7 +178,7 @@ static ngx_int_t ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t *q, ngx_str_t *out);
 static ngx_int_t ngx_http_portail_quittance_put(ngx_http_portail_layout_t *l,
     double x, double y, double width, double size, ngx_uint_t flags,
-    const char *fmt, ...);
+    ngx_str_t *text);
 
 
 static ngx_http_portail_stmt_t  ngx_http_portail_documents_stmts[] = {
@@ -242,6 +296,9 @@ ngx_http_portail_documents_init(ngx_conf_t *cf)
             / sizeof(ngx_http_portail_stmt_t))
         != NGX_OK
         || ngx_http_portail_add_routes(cf, ngx_http_portail_documents_routes)
+           != NGX_OK
+        || ngx_http_portail_templates_register(cf,
+                                     &ngx_http_portail_quittance_wording, 1)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -700,41 +757,27 @@ ngx_http_portail_quittance_done(ngx_http_request_t *r,
 
 
 /*
- * Text of the quittance: formatted with ngx_sprintf() into the request's
- * pool, drawn at (x, y) mm; wrapped within width mm when width is not 0,
- * one line every half point size in mm, l->y then below the last line.
+ * Text of the quittance drawn at (x, y) mm; wrapped within width mm when
+ * width is not 0, one line every half point size in mm, l->y then below
+ * the last line.
  */
 
 static ngx_int_t
 ngx_http_portail_quittance_put(ngx_http_portail_layout_t *l, double x,
-    double y, double width, double size, ngx_uint_t flags,
-    const char *fmt, ...)
+    double y, double width, double size, ngx_uint_t flags, ngx_str_t *text)
 {
-    va_list    args;
-    ngx_str_t  text;
-
-    text.data = ngx_pnalloc(l->pool, l->max);
-    if (text.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    va_start(args, fmt);
-    text.len = ngx_vslprintf(text.data, text.data + l->max, fmt, args)
-               - text.data;
-    va_end(args);
-
     l->y = y;
 
     if (width) {
         return ngx_http_portail_pdf_paragraph(l->pdf, x, &l->y, width, size,
                                               size / 2,
                                               flags & NGX_HTTP_PORTAIL_BOLD,
-                                              &text);
+                                              text);
     }
 
     return ngx_http_portail_pdf_text(l->pdf, x, y, size,
                                      flags & NGX_HTTP_PORTAIL_BOLD,
-                                     flags & NGX_HTTP_PORTAIL_RIGHT, &text);
+                                     flags & NGX_HTTP_PORTAIL_RIGHT, text);
 }
 
 
@@ -742,7 +785,8 @@ ngx_http_portail_quittance_put(ngx_http_portail_layout_t *l, double x,
  * The quittance, an A4 page: the office (from the configuration), the
  * contract and the tenants, the statement of receipt, rent and charges
  * apart, the date of the payment that settled the month, and the legal
- * mention.  Every value comes from the quittance statement's row.
+ * mention.  Every value comes from the quittance statement's row, the
+ * wording from templates/pdf/quittance.txt.
  */
 
 static ngx_int_t
@@ -752,8 +796,8 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
     u_char                          *p;
     double                           y, yr;
     int64_t                          cents;
-    ngx_str_t                        v[NGX_HTTP_PORTAIL_Q_ISSUED + 1];
-    ngx_str_t                        euros[3];
+    ngx_str_t                        v[NGX_HTTP_PORTAIL_QV_VARIABLES],
+                                     t[NGX_HTTP_PORTAIL_QT_TEXTS], *euros;
     ngx_uint_t                       i;
     ngx_http_portail_layout_t        l;
     ngx_http_portail_main_conf_t    *pmcf;
@@ -768,38 +812,49 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
     o = &pmcf->office;
 
-    l.pool = r->pool;
-    l.max = o->name.len + o->address.len + o->phone.len + o->email.len
-            + o->website.len + 512;
-
     for (i = NGX_HTTP_PORTAIL_Q_REFERENCE; i <= NGX_HTTP_PORTAIL_Q_ISSUED;
          i++)
     {
-        if (ngx_http_portail_pg_value(q, 0, 0, i, &v[i]) != NGX_OK) {
-            ngx_str_null(&v[i]);
+        if (ngx_http_portail_pg_value(q, 0, 0, i, &v[NGX_HTTP_PORTAIL_QV(i)])
+            != NGX_OK)
+        {
+            ngx_str_null(&v[NGX_HTTP_PORTAIL_QV(i)]);
         }
-
-        l.max += v[i].len;
     }
 
     /* rent, charges, total: "412,50 €" */
 
+    euros = &v[NGX_HTTP_PORTAIL_QV(NGX_HTTP_PORTAIL_Q_RENT)];
+
     for (i = 0; i < 3; i++) {
-        cents = ngx_atoof(v[NGX_HTTP_PORTAIL_Q_RENT + i].data,
-                          v[NGX_HTTP_PORTAIL_Q_RENT + i].len);
+        cents = ngx_atoof(euros[i].data, euros[i].len);
 
-        euros[i].data = ngx_pnalloc(r->pool, NGX_HTTP_PORTAIL_EUROS_LEN);
+        p = ngx_pnalloc(r->pool, NGX_HTTP_PORTAIL_EUROS_LEN);
 
-        if (cents == NGX_ERROR || euros[i].data == NULL) {
+        if (cents == NGX_ERROR || p == NULL) {
             return NGX_ERROR;
         }
 
-        p = ngx_http_portail_format_euros(euros[i].data, cents);
-        euros[i].len = p - euros[i].data;
+        euros[i].data = p;
+        euros[i].len = ngx_http_portail_format_euros(p, cents) - p;
+    }
+
+    v[NGX_HTTP_PORTAIL_QV_OFFICE] = o->name;
+    v[NGX_HTTP_PORTAIL_QV_OFFICE_ADDRESS] = o->address;
+    v[NGX_HTTP_PORTAIL_QV_OFFICE_PHONE] = o->phone;
+    v[NGX_HTTP_PORTAIL_QV_OFFICE_EMAIL] = o->email;
+    v[NGX_HTTP_PORTAIL_QV_OFFICE_WEBSITE] = o->website;
+
+    if (ngx_http_portail_templates_texts(r->pool, pmcf,
+                                         &ngx_http_portail_quittance_wording,
+                                         v, t)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     l.pdf = ngx_http_portail_pdf_create(r->pool,
-                                        &v[NGX_HTTP_PORTAIL_Q_TITLE]);
+                          &v[NGX_HTTP_PORTAIL_QV(NGX_HTTP_PORTAIL_Q_TITLE)]);
     if (l.pdf == NULL) {
         return NGX_ERROR;
     }
@@ -810,37 +865,29 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
 
     if (ngx_http_portail_pdf_box(l.pdf, 12, 12, 186, 27, 92) != NGX_OK
         || ngx_http_portail_quittance_put(&l, 17, 20, 0, 12,
-                                   NGX_HTTP_PORTAIL_BOLD, "%V", &o->name)
+                                   NGX_HTTP_PORTAIL_BOLD, &o->name)
            != NGX_OK
-        || ngx_http_portail_quittance_put(&l, 17, 26.5, 0, 9, 0,
-                                   "%V", &o->address)
+        || ngx_http_portail_quittance_put(&l, 17, 26.5, 0, 9, 0, &o->address)
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 17, 32, 0, 9, 0,
-                                   "Tél. %V – %V – %V", &o->phone, &o->email,
-                                   &o->website)
+                                   &t[NGX_HTTP_PORTAIL_QT_CONTACT])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 17, 54, 0, 20,
                                    NGX_HTTP_PORTAIL_BOLD,
-                                   "Quittance de loyer")
+                                   &t[NGX_HTTP_PORTAIL_QT_TITLE])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 17, 62, 0, 11, 0,
-                                   "Période du %V au %V (%V)",
-                                   &v[NGX_HTTP_PORTAIL_Q_FROM],
-                                   &v[NGX_HTTP_PORTAIL_Q_TO],
-                                   &v[NGX_HTTP_PORTAIL_Q_MONTH])
+                                   &t[NGX_HTTP_PORTAIL_QT_PERIOD])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 17, 77, 0, 10,
                                    NGX_HTTP_PORTAIL_BOLD,
-                                   "Référence client : %V",
-                                   &v[NGX_HTTP_PORTAIL_Q_CLIENT])
+                                   &t[NGX_HTTP_PORTAIL_QT_CLIENT])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 17, 83, 0, 10, 0,
-                                   "Contrat n° %V – %V",
-                                   &v[NGX_HTTP_PORTAIL_Q_CONTRACT],
-                                   &v[NGX_HTTP_PORTAIL_Q_KIND])
+                                   &t[NGX_HTTP_PORTAIL_QT_CONTRACT])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 17, 88, 88, 9, 0,
-                                   "%V", &v[NGX_HTTP_PORTAIL_Q_DESIGNATION])
+                   &v[NGX_HTTP_PORTAIL_QV(NGX_HTTP_PORTAIL_Q_DESIGNATION)])
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -854,7 +901,7 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
 
         if (ngx_http_portail_quittance_put(&l, 115, yr, 80, 10,
                                    i == 0 ? NGX_HTTP_PORTAIL_BOLD : 0,
-                                   "%V", &v[addressee[i]])
+                                   &v[NGX_HTTP_PORTAIL_QV(addressee[i])])
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -867,12 +914,7 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
 
     if (ngx_http_portail_quittance_put(&l, 17, ngx_max(yr, 100) + 12, 176,
                                        10.5, 0,
-            "Le bailleur, %V, déclare avoir reçu de %V la somme de %V au "
-            "titre du loyer et des charges de la période du %V au %V "
-            "(%V), et en donne quittance, sous réserve de tous ses droits.",
-            &o->name, &v[NGX_HTTP_PORTAIL_Q_TENANTS], &euros[2],
-            &v[NGX_HTTP_PORTAIL_Q_FROM], &v[NGX_HTTP_PORTAIL_Q_TO],
-            &v[NGX_HTTP_PORTAIL_Q_MONTH])
+                                       &t[NGX_HTTP_PORTAIL_QT_STATEMENT])
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -881,39 +923,34 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
     y = l.y + 6;
 
     if (ngx_http_portail_pdf_line(l.pdf, 17, y, 193, y) != NGX_OK
-        || ngx_http_portail_quittance_put(&l, 21, y + 7, 0,
-                                   10.5, 0, "Loyer")
+        || ngx_http_portail_quittance_put(&l, 21, y + 7, 0, 10.5, 0,
+                                   &t[NGX_HTTP_PORTAIL_QT_RENT])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 189, y + 7, 0,
-                                   10.5, NGX_HTTP_PORTAIL_RIGHT, "%V",
-                                   &euros[0])
+                                   10.5, NGX_HTTP_PORTAIL_RIGHT, &euros[0])
            != NGX_OK
-        || ngx_http_portail_quittance_put(&l, 21, y + 14, 0,
-                                   10.5, 0, "Provisions sur charges")
+        || ngx_http_portail_quittance_put(&l, 21, y + 14, 0, 10.5, 0,
+                                   &t[NGX_HTTP_PORTAIL_QT_CHARGES])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 189, y + 14, 0,
-                                   10.5, NGX_HTTP_PORTAIL_RIGHT, "%V",
-                                   &euros[1])
+                                   10.5, NGX_HTTP_PORTAIL_RIGHT, &euros[1])
            != NGX_OK
         || ngx_http_portail_pdf_line(l.pdf, 17, y + 18, 193, y + 18) != NGX_OK
         || ngx_http_portail_quittance_put(&l, 21, y + 25, 0,
                                    11, NGX_HTTP_PORTAIL_BOLD,
-                                   "Total acquitté")
+                                   &t[NGX_HTTP_PORTAIL_QT_TOTAL])
            != NGX_OK
         || ngx_http_portail_quittance_put(&l, 189, y + 25, 0,
                                    11, NGX_HTTP_PORTAIL_BOLD
                                        |NGX_HTTP_PORTAIL_RIGHT,
-                                   "%V", &euros[2])
+                                   &euros[2])
            != NGX_OK
         || ngx_http_portail_pdf_line(l.pdf, 17, y + 29, 193, y + 29) != NGX_OK
-        || ngx_http_portail_quittance_put(&l, 17, y + 45, 0, 10,
-                                   0, "Date du paiement qui a soldé cette "
-                                   "période : %V.",
-                                   &v[NGX_HTTP_PORTAIL_Q_PAID])
+        || ngx_http_portail_quittance_put(&l, 17, y + 45, 0, 10, 0,
+                                   &t[NGX_HTTP_PORTAIL_QT_PAID])
            != NGX_OK
-        || ngx_http_portail_quittance_put(&l, 17, y + 51, 0, 10,
-                                   0, "Quittance établie le %V.",
-                                   &v[NGX_HTTP_PORTAIL_Q_ISSUED])
+        || ngx_http_portail_quittance_put(&l, 17, y + 51, 0, 10, 0,
+                                   &t[NGX_HTTP_PORTAIL_QT_ISSUED])
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -922,19 +959,14 @@ ngx_http_portail_quittance_pdf(ngx_http_request_t *r,
     /* the legal mention and the office, at the foot of the page */
 
     if (ngx_http_portail_quittance_put(&l, 17, 252, 176, 8.5, 0,
-            "Quittance délivrée gratuitement (loi n° 89-462 du 6 juillet "
-            "1989, article 21) pour une période intégralement payée. Elle "
-            "annule tous les reçus qui auraient pu être délivrés pour cette "
-            "même période.")
+                                       &t[NGX_HTTP_PORTAIL_QT_LEGAL])
         != NGX_OK
-        || ngx_http_portail_quittance_put(&l, 17, l.y + 1, 0, 8,
-                                   0, "Document établi par le portail "
-                                   "locataire, référence %V.",
-                                   &v[NGX_HTTP_PORTAIL_Q_REFERENCE])
+        || ngx_http_portail_quittance_put(&l, 17, l.y + 1, 0, 8, 0,
+                                   &t[NGX_HTTP_PORTAIL_QT_ORIGIN])
            != NGX_OK
         || ngx_http_portail_pdf_line(l.pdf, 17, 278, 193, 278) != NGX_OK
-        || ngx_http_portail_quittance_put(&l, 17, 283, 176, 8,
-                                   0, "%V – %V", &o->name, &o->address)
+        || ngx_http_portail_quittance_put(&l, 17, 283, 176, 8, 0,
+                                   &t[NGX_HTTP_PORTAIL_QT_FOOTER])
            != NGX_OK)
     {
         return NGX_ERROR;

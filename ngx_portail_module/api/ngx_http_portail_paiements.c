@@ -96,6 +96,7 @@ static ngx_int_t ngx_http_portail_receipt_store(ngx_http_request_t *r,
     ngx_http_portail_handler_pt next);
 static ngx_int_t ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t *q, ngx_uint_t call, int col, ngx_str_t *out);
+static ngx_int_t ngx_http_portail_receipt_init(ngx_conf_t *cf);
 static ngx_http_portail_paiement_t *ngx_http_portail_paiement_ctx(
     ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_commande_arg(ngx_str_t *value);
@@ -272,7 +273,8 @@ ngx_http_portail_paiements_init(ngx_conf_t *cf)
                / sizeof(ngx_http_portail_stmt_t))
            != NGX_OK
         || ngx_http_portail_add_routes(cf, ngx_http_portail_paiements_routes)
-           != NGX_OK)
+           != NGX_OK
+        || ngx_http_portail_receipt_init(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -991,6 +993,67 @@ ngx_http_portail_receipt_store(ngx_http_request_t *r,
 
 
 /*
+ * The ticket's wording (templates/pdf/recu_paiement.txt): its texts, and
+ * its variables, the columns of paiement_recu() then the office's name and
+ * address.
+ */
+
+enum {
+    NGX_HTTP_PORTAIL_RT_TITLE = 0,
+    NGX_HTTP_PORTAIL_RT_NOTICE,
+    NGX_HTTP_PORTAIL_RT_AMOUNT,
+    NGX_HTTP_PORTAIL_RT_CONTRACT,
+    NGX_HTTP_PORTAIL_RT_DWELLING,
+    NGX_HTTP_PORTAIL_RT_ADDRESS,
+    NGX_HTTP_PORTAIL_RT_PAYER,
+    NGX_HTTP_PORTAIL_RT_PAID,
+    NGX_HTTP_PORTAIL_RT_ORDER,
+    NGX_HTTP_PORTAIL_RT_TRANSACTION,
+    NGX_HTTP_PORTAIL_RT_AUTHORISATION,
+    NGX_HTTP_PORTAIL_RT_CARD,
+    NGX_HTTP_PORTAIL_RT_TEST,
+    NGX_HTTP_PORTAIL_RT_BALANCE,
+    NGX_HTTP_PORTAIL_RT_TEXTS
+};
+
+static const char  *ngx_http_portail_receipt_texts[] = {
+    "titre", "avertissement", "libelle_montant", "libelle_contrat",
+    "libelle_logement", "libelle_adresse", "libelle_payeur",
+    "libelle_paye_le", "libelle_commande", "libelle_transaction",
+    "libelle_autorisation", "libelle_carte", "test", "solde", NULL
+};
+
+/* the label of each column shown on a line of its own (not the title) */
+static ngx_uint_t  ngx_http_portail_receipt_labels[] = {
+    NGX_HTTP_PORTAIL_RT_CONTRACT, NGX_HTTP_PORTAIL_RT_DWELLING,
+    NGX_HTTP_PORTAIL_RT_ADDRESS, NGX_HTTP_PORTAIL_RT_PAYER,
+    NGX_HTTP_PORTAIL_RT_TITLE, NGX_HTTP_PORTAIL_RT_PAID,
+    NGX_HTTP_PORTAIL_RT_ORDER, NGX_HTTP_PORTAIL_RT_TRANSACTION,
+    NGX_HTTP_PORTAIL_RT_AUTHORISATION, NGX_HTTP_PORTAIL_RT_CARD,
+    NGX_HTTP_PORTAIL_RT_TITLE, NGX_HTTP_PORTAIL_RT_TITLE
+};
+
+static const char  *ngx_http_portail_receipt_variables[] = {
+    "contrat", "logement", "adresse", "payeur", "montant", "paye_le",
+    "commande", "transaction", "autorisation", "carte", "numero_carte",
+    "mode", "organisme_nom", "organisme_adresse", NULL
+};
+
+static ngx_http_portail_template_file_t  ngx_http_portail_receipt_wording = {
+    "pdf/recu_paiement.txt", ngx_http_portail_receipt_texts,
+    ngx_http_portail_receipt_variables, PORTAIL_TEMPLATE_FOLD, 0
+};
+
+
+static ngx_int_t
+ngx_http_portail_receipt_init(ngx_conf_t *cf)
+{
+    return ngx_http_portail_templates_register(cf,
+                                         &ngx_http_portail_receipt_wording, 1);
+}
+
+
+/*
  * The payment ticket: a receipt for money received by card, never a rent
  * receipt (quittance), which only a fully paid period gives.  Made from the
  * columns of paiement_recu() from col on: numero, designation, adresse,
@@ -1002,22 +1065,13 @@ static ngx_int_t
 ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
     ngx_http_portail_pg_query_t *q, ngx_uint_t call, int col, ngx_str_t *out)
 {
-    u_char                        *amount;
+    u_char                        *p;
     double                         y;
-    ngx_str_t                      v[NGX_HTTP_PORTAIL_RECU_COLUMNS], text,
-                                   euros;
+    ngx_str_t                      v[NGX_HTTP_PORTAIL_RECU_COLUMNS + 2],
+                                   t[NGX_HTTP_PORTAIL_RT_TEXTS];
     ngx_uint_t                     i;
     ngx_http_portail_pdf_t        *pdf;
     ngx_http_portail_main_conf_t  *pmcf;
-
-    static ngx_str_t  labels[] = {
-        ngx_string("Contrat"), ngx_string("Logement"), ngx_string("Adresse"),
-        ngx_string("Payé par"), ngx_null_string, ngx_string("Payé le"),
-        ngx_string("Référence de la commande"),
-        ngx_string("Numéro de transaction"),
-        ngx_string("Numéro d'autorisation"), ngx_string("Carte"),
-        ngx_null_string, ngx_null_string
-    };
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
 
@@ -1029,22 +1083,38 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
 
     /* the card: its brand and the digits the provider shows (497010XX...) */
     if (v[9].len && v[10].len) {
-        text.data = ngx_pnalloc(r->pool, v[9].len + v[10].len + 1);
-        if (text.data == NULL) {
+        p = ngx_pnalloc(r->pool, v[9].len + v[10].len + 1);
+        if (p == NULL) {
             return NGX_ERROR;
         }
 
-        text.len = ngx_sprintf(text.data, "%V %V", &v[9], &v[10])
-                   - text.data;
-        v[9] = text;
+        v[9].len = ngx_sprintf(p, "%V %V", &v[9], &v[10]) - p;
+        v[9].data = p;
     }
 
-    ngx_str_set(&text, "Reçu de paiement par carte bancaire");
+    /* the amount: "100,00 €" */
+    p = ngx_pnalloc(r->pool, NGX_HTTP_PORTAIL_EUROS_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
 
-    pdf = ngx_http_portail_pdf_create(r->pool, &text);
-    amount = ngx_pnalloc(r->pool, NGX_HTTP_PORTAIL_EUROS_LEN);
+    v[4].len = ngx_http_portail_format_euros(p, ngx_atoof(v[4].data, v[4].len))
+               - p;
+    v[4].data = p;
 
-    if (pdf == NULL || amount == NULL) {
+    v[NGX_HTTP_PORTAIL_RECU_COLUMNS] = pmcf->office.name;
+    v[NGX_HTTP_PORTAIL_RECU_COLUMNS + 1] = pmcf->office.address;
+
+    if (ngx_http_portail_templates_texts(r->pool, pmcf,
+                                         &ngx_http_portail_receipt_wording,
+                                         v, t)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    pdf = ngx_http_portail_pdf_create(r->pool, &t[NGX_HTTP_PORTAIL_RT_TITLE]);
+    if (pdf == NULL) {
         return NGX_ERROR;
     }
 
@@ -1053,28 +1123,17 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
         || ngx_http_portail_pdf_text(pdf, 20, 28, 9, 0, 0,
                                      &pmcf->office.address)
            != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 20, 50, 17, 1, 0, &text) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_str_set(&text, "Ce reçu atteste un paiement par carte bancaire. "
-                       "Il ne vaut pas quittance de loyer.");
-
-    if (ngx_http_portail_pdf_text(pdf, 20, 58, 10, 0, 0, &text) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    ngx_str_set(&text, "Montant payé");
-    euros.data = amount;
-    euros.len = ngx_http_portail_format_euros(amount,
-                                              ngx_atoof(v[4].data, v[4].len))
-                - amount;
-
-    if (ngx_http_portail_pdf_box(pdf, 18, 66, 174, 14, 92) != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 22, 75, 12, 1, 0, &text) != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 188, 75, 14, 1, 1, &euros)
-           != NGX_OK)
+        || ngx_http_portail_pdf_text(pdf, 20, 50, 17, 1, 0,
+                                     &t[NGX_HTTP_PORTAIL_RT_TITLE])
+           != NGX_OK
+        || ngx_http_portail_pdf_text(pdf, 20, 58, 10, 0, 0,
+                                     &t[NGX_HTTP_PORTAIL_RT_NOTICE])
+           != NGX_OK
+        || ngx_http_portail_pdf_box(pdf, 18, 66, 174, 14, 92) != NGX_OK
+        || ngx_http_portail_pdf_text(pdf, 22, 75, 12, 1, 0,
+                                     &t[NGX_HTTP_PORTAIL_RT_AMOUNT])
+           != NGX_OK
+        || ngx_http_portail_pdf_text(pdf, 188, 75, 14, 1, 1, &v[4]) != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -1082,8 +1141,9 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
     y = 92;
 
     for (i = 0; i < NGX_HTTP_PORTAIL_RECU_COLUMNS; i++) {
-        if (labels[i].len
-            && ngx_http_portail_pdf_field(pdf, &y, &labels[i], &v[i])
+        if (ngx_http_portail_receipt_labels[i] != NGX_HTTP_PORTAIL_RT_TITLE
+            && ngx_http_portail_pdf_field(pdf, &y,
+                                  &t[ngx_http_portail_receipt_labels[i]], &v[i])
                != NGX_OK)
         {
             return NGX_ERROR;
@@ -1091,9 +1151,8 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
     }
 
     if (v[11].len == 4 && ngx_strncmp(v[11].data, "TEST", 4) == 0) {
-        ngx_str_set(&text, "Paiement de test : aucune carte n'a été débitée.");
-
-        if (ngx_http_portail_pdf_text(pdf, 20, y + 4, 10, 1, 0, &text)
+        if (ngx_http_portail_pdf_text(pdf, 20, y + 4, 10, 1, 0,
+                                      &t[NGX_HTTP_PORTAIL_RT_TEST])
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -1104,13 +1163,9 @@ ngx_http_portail_receipt_pdf(ngx_http_request_t *r,
 
     y += 8;
 
-    ngx_str_set(&text, "Le solde de votre compte sera mis à jour dans les "
-                       "24h. La quittance de loyer est délivrée pour une "
-                       "période entièrement payée ; ce reçu ne la remplace "
-                       "pas.");
-
     if (ngx_http_portail_pdf_line(pdf, 20, y - 4, 190, y - 4) != NGX_OK
-        || ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text)
+        || ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0,
+                                          &t[NGX_HTTP_PORTAIL_RT_BALANCE])
            != NGX_OK)
     {
         return NGX_ERROR;

@@ -105,6 +105,77 @@ static ngx_http_portail_route_t  ngx_http_portail_sepa_routes[] = {
 };
 
 
+/*
+ * The mandate's wording (templates/pdf/mandat.txt): its texts, and its
+ * variables.
+ */
+
+enum {
+    NGX_HTTP_PORTAIL_MT_TITLE = 0,
+    NGX_HTTP_PORTAIL_MT_RUM,
+    NGX_HTTP_PORTAIL_MT_KIND,
+    NGX_HTTP_PORTAIL_MT_AUTHORISATION,
+    NGX_HTTP_PORTAIL_MT_REFUND,
+    NGX_HTTP_PORTAIL_MT_RIGHTS,
+    NGX_HTTP_PORTAIL_MT_CREDITOR,
+    NGX_HTTP_PORTAIL_MT_CREDITOR_NAME,
+    NGX_HTTP_PORTAIL_MT_CREDITOR_ADDRESS,
+    NGX_HTTP_PORTAIL_MT_CREDITOR_ID,
+    NGX_HTTP_PORTAIL_MT_DEBTOR,
+    NGX_HTTP_PORTAIL_MT_HOLDER,
+    NGX_HTTP_PORTAIL_MT_IBAN,
+    NGX_HTTP_PORTAIL_MT_BIC,
+    NGX_HTTP_PORTAIL_MT_OBJECT,
+    NGX_HTTP_PORTAIL_MT_CONTRACT,
+    NGX_HTTP_PORTAIL_MT_DWELLING,
+    NGX_HTTP_PORTAIL_MT_DEBIT_LABEL,
+    NGX_HTTP_PORTAIL_MT_DEBIT,
+    NGX_HTTP_PORTAIL_MT_SIGNATURE,
+    NGX_HTTP_PORTAIL_MT_DATE_LABEL,
+    NGX_HTTP_PORTAIL_MT_DATE,
+    NGX_HTTP_PORTAIL_MT_MODE_LABEL,
+    NGX_HTTP_PORTAIL_MT_MODE,
+    NGX_HTTP_PORTAIL_MT_REPLACES,
+    NGX_HTTP_PORTAIL_MT_TEXTS
+};
+
+static const char  *ngx_http_portail_mandate_texts[] = {
+    "titre", "rum", "type", "autorisation", "remboursement", "droits",
+    "creancier", "libelle_creancier_nom", "libelle_creancier_adresse",
+    "libelle_creancier_ics", "debiteur", "libelle_titulaire", "libelle_iban",
+    "libelle_bic", "objet", "libelle_contrat", "libelle_adresse_logement",
+    "libelle_prelevement", "prelevement", "signature",
+    "libelle_date_signature", "date_signature", "libelle_mode_signature",
+    "mode_signature", "remplacement", NULL
+};
+
+enum {
+    NGX_HTTP_PORTAIL_MV_CREDITOR_NAME = 0,
+    NGX_HTTP_PORTAIL_MV_CREDITOR_ADDRESS,
+    NGX_HTTP_PORTAIL_MV_CREDITOR_ID,
+    NGX_HTTP_PORTAIL_MV_RUM,
+    NGX_HTTP_PORTAIL_MV_HOLDER,
+    NGX_HTTP_PORTAIL_MV_IBAN,
+    NGX_HTTP_PORTAIL_MV_BIC,
+    NGX_HTTP_PORTAIL_MV_CONTRACT,
+    NGX_HTTP_PORTAIL_MV_DWELLING,
+    NGX_HTTP_PORTAIL_MV_DAY,
+    NGX_HTTP_PORTAIL_MV_SIGNED,
+    NGX_HTTP_PORTAIL_MV_VARIABLES
+};
+
+static const char  *ngx_http_portail_mandate_variables[] = {
+    "creancier_nom", "creancier_adresse", "creancier_ics", "rum",
+    "titulaire", "iban", "bic", "contrat", "adresse_logement", "jour",
+    "signe_le", NULL
+};
+
+static ngx_http_portail_template_file_t  ngx_http_portail_mandate_wording = {
+    "pdf/mandat.txt", ngx_http_portail_mandate_texts,
+    ngx_http_portail_mandate_variables, PORTAIL_TEMPLATE_FOLD, 0
+};
+
+
 
 ngx_int_t
 ngx_http_portail_sepa_init(ngx_conf_t *cf)
@@ -176,6 +247,9 @@ ngx_http_portail_sepa_init(ngx_conf_t *cf)
             / sizeof(ngx_http_portail_stmt_t))
         != NGX_OK
         || ngx_http_portail_add_routes(cf, ngx_http_portail_sepa_routes)
+           != NGX_OK
+        || ngx_http_portail_templates_register(cf,
+                                         &ngx_http_portail_mandate_wording, 1)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -546,7 +620,7 @@ ngx_http_portail_sepa_signed(ngx_http_request_t *r,
  * The mandate, with the mentions of the SEPA Core rulebook: title, RUM,
  * creditor's name, address and identifier, debtor's name and account,
  * recurrent payments, date of signing, the authorisation and the refund
- * right (EPC's standard French wording).
+ * right (EPC's standard French wording, in templates/pdf/mandat.txt).
  */
 
 static ngx_int_t
@@ -556,7 +630,8 @@ ngx_http_portail_sepa_pdf(ngx_http_request_t *r, ngx_http_portail_mandat_t *m,
     u_char                           *p;
     double                            y;
     size_t                            i;
-    ngx_str_t                         text, label, value;
+    ngx_str_t                         v[NGX_HTTP_PORTAIL_MV_VARIABLES],
+                                      t[NGX_HTTP_PORTAIL_MT_TEXTS];
     ngx_http_portail_pdf_t           *pdf;
     ngx_http_portail_payment_conf_t  *pc;
     ngx_http_portail_main_conf_t     *pmcf;
@@ -564,146 +639,127 @@ ngx_http_portail_sepa_pdf(ngx_http_request_t *r, ngx_http_portail_mandat_t *m,
     pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
     pc = &pmcf->payment;
 
-    ngx_str_set(&text, "Mandat de prélèvement SEPA");
-
-    pdf = ngx_http_portail_pdf_create(r->pool, &text);
-    p = ngx_pnalloc(r->pool, 3 * pc->creditor_name.len + m->rum.len
-                             + numero->len + date->len + 512);
-
-    if (pdf == NULL || p == NULL) {
+    p = ngx_pnalloc(r->pool, m->iban.len + m->iban.len / 4 + NGX_INT_T_LEN);
+    if (p == NULL) {
         return NGX_ERROR;
     }
-
-    if (ngx_http_portail_pdf_text(pdf, 20, 22, 12, 1, 0, &pc->creditor_name)
-        != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 20, 40, 18, 1, 0, &text) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    text.data = p;
-    p = ngx_sprintf(p, "Référence unique du mandat (RUM) : %V", &m->rum);
-    text.len = p - text.data;
-
-    if (ngx_http_portail_pdf_box(pdf, 18, 45, 174, 16, 92) != NGX_OK
-        || ngx_http_portail_pdf_text(pdf, 22, 52, 11, 1, 0, &text) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    ngx_str_set(&text, "Type de paiement : paiement récurrent / répétitif");
-
-    if (ngx_http_portail_pdf_text(pdf, 22, 58, 10, 0, 0, &text) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    y = 72;
-
-    text.data = p;
-    p = ngx_sprintf(p, "En signant ce formulaire de mandat, vous autorisez "
-                       "%V à envoyer des instructions à votre banque pour "
-                       "débiter votre compte, et votre banque à débiter "
-                       "votre compte conformément aux instructions de %V.",
-                    &pc->creditor_name, &pc->creditor_name);
-    text.len = p - text.data;
-
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    y += 2;
-
-    ngx_str_set(&text, "Vous bénéficiez du droit d'être remboursé par votre "
-                       "banque suivant les conditions décrites dans la "
-                       "convention que vous avez passée avec elle. Une "
-                       "demande de remboursement doit être présentée dans "
-                       "les 8 semaines suivant la date de débit de votre "
-                       "compte pour un prélèvement autorisé.");
-
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    y += 2;
-
-    ngx_str_set(&text, "Vos droits concernant le présent mandat sont "
-                       "expliqués dans un document que vous pouvez obtenir "
-                       "auprès de votre banque.");
-
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &text) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-#define NGX_HTTP_PORTAIL_SECTION(title)                                      \
-    y += 8;                                                                  \
-    ngx_str_set(&label, title);                                              \
-    if (ngx_http_portail_pdf_text(pdf, 20, y, 12, 1, 0, &label) != NGX_OK    \
-        || ngx_http_portail_pdf_line(pdf, 20, y + 2, 190, y + 2) != NGX_OK)  \
-    {                                                                        \
-        return NGX_ERROR;                                                    \
-    }                                                                        \
-    y += 8
-
-#define NGX_HTTP_PORTAIL_ROW(name, v)                                        \
-    ngx_str_set(&label, name);                                               \
-    if (ngx_http_portail_pdf_field(pdf, &y, &label, v) != NGX_OK) {          \
-        return NGX_ERROR;                                                    \
-    }
-
-    NGX_HTTP_PORTAIL_SECTION("Créancier");
-    NGX_HTTP_PORTAIL_ROW("Nom", &pc->creditor_name);
-    NGX_HTTP_PORTAIL_ROW("Adresse", &pc->creditor_address);
-    NGX_HTTP_PORTAIL_ROW("Identifiant créancier SEPA", &pc->creditor_id);
-
-    NGX_HTTP_PORTAIL_SECTION("Débiteur");
-    NGX_HTTP_PORTAIL_ROW("Titulaire du compte", &m->titulaire);
 
     /* the IBAN in groups of four, as printed on a RIB */
-    value.data = p;
+    v[NGX_HTTP_PORTAIL_MV_IBAN].data = p;
     for (i = 0; i < m->iban.len; i++) {
         if (i && i % 4 == 0) {
             *p++ = ' ';
         }
         *p++ = m->iban.data[i];
     }
-    value.len = p - value.data;
+    v[NGX_HTTP_PORTAIL_MV_IBAN].len = p - v[NGX_HTTP_PORTAIL_MV_IBAN].data;
 
-    NGX_HTTP_PORTAIL_ROW("IBAN", &value);
-    NGX_HTTP_PORTAIL_ROW("BIC", &m->bic);
+    v[NGX_HTTP_PORTAIL_MV_DAY].data = p;
+    v[NGX_HTTP_PORTAIL_MV_DAY].len = ngx_sprintf(p, "%i", m->jour) - p;
 
-    NGX_HTTP_PORTAIL_SECTION("Objet du mandat");
-    NGX_HTTP_PORTAIL_ROW("Contrat", numero);
-    NGX_HTTP_PORTAIL_ROW("Adresse du logement", adresse);
+    v[NGX_HTTP_PORTAIL_MV_CREDITOR_NAME] = pc->creditor_name;
+    v[NGX_HTTP_PORTAIL_MV_CREDITOR_ADDRESS] = pc->creditor_address;
+    v[NGX_HTTP_PORTAIL_MV_CREDITOR_ID] = pc->creditor_id;
+    v[NGX_HTTP_PORTAIL_MV_RUM] = m->rum;
+    v[NGX_HTTP_PORTAIL_MV_HOLDER] = m->titulaire;
+    v[NGX_HTTP_PORTAIL_MV_BIC] = m->bic;
+    v[NGX_HTTP_PORTAIL_MV_CONTRACT] = *numero;
+    v[NGX_HTTP_PORTAIL_MV_DWELLING] = *adresse;
+    v[NGX_HTTP_PORTAIL_MV_SIGNED] = *date;
 
-    value.data = p;
-    p = ngx_sprintf(p, "le %i de chaque mois", m->jour);
-    value.len = p - value.data;
+    if (ngx_http_portail_templates_texts(r->pool, pmcf,
+                                         &ngx_http_portail_mandate_wording,
+                                         v, t)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
-    NGX_HTTP_PORTAIL_ROW("Date de prélèvement", &value);
+    pdf = ngx_http_portail_pdf_create(r->pool, &t[NGX_HTTP_PORTAIL_MT_TITLE]);
+    if (pdf == NULL) {
+        return NGX_ERROR;
+    }
 
-    NGX_HTTP_PORTAIL_SECTION("Signature");
+    if (ngx_http_portail_pdf_text(pdf, 20, 22, 12, 1, 0, &pc->creditor_name)
+        != NGX_OK
+        || ngx_http_portail_pdf_text(pdf, 20, 40, 18, 1, 0,
+                                     &t[NGX_HTTP_PORTAIL_MT_TITLE])
+           != NGX_OK
+        || ngx_http_portail_pdf_box(pdf, 18, 45, 174, 16, 92) != NGX_OK
+        || ngx_http_portail_pdf_text(pdf, 22, 52, 11, 1, 0,
+                                     &t[NGX_HTTP_PORTAIL_MT_RUM])
+           != NGX_OK
+        || ngx_http_portail_pdf_text(pdf, 22, 58, 10, 0, 0,
+                                     &t[NGX_HTTP_PORTAIL_MT_KIND])
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
-    value.data = p;
-    p = ngx_sprintf(p, "le %V", date);
-    value.len = p - value.data;
+    y = 72;
 
-    NGX_HTTP_PORTAIL_ROW("Date de signature", &value);
+    for (i = NGX_HTTP_PORTAIL_MT_AUTHORISATION;
+         i <= NGX_HTTP_PORTAIL_MT_RIGHTS;
+         i++)
+    {
+        if (i != NGX_HTTP_PORTAIL_MT_AUTHORISATION) {
+            y += 2;
+        }
 
-    ngx_str_set(&value, "signé électroniquement sur le portail locataire, "
-                        "par le titulaire de l'espace locataire connecté");
-    NGX_HTTP_PORTAIL_ROW("Lieu et mode", &value);
+        if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 9, 4.2, 0, &t[i])
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+#define NGX_HTTP_PORTAIL_SECTION(title)                                      \
+    y += 8;                                                                  \
+    if (ngx_http_portail_pdf_text(pdf, 20, y, 12, 1, 0, &t[title]) != NGX_OK \
+        || ngx_http_portail_pdf_line(pdf, 20, y + 2, 190, y + 2) != NGX_OK)  \
+    {                                                                        \
+        return NGX_ERROR;                                                    \
+    }                                                                        \
+    y += 8
+
+#define NGX_HTTP_PORTAIL_ROW(label, value)                                   \
+    if (ngx_http_portail_pdf_field(pdf, &y, &t[label], value) != NGX_OK) {   \
+        return NGX_ERROR;                                                    \
+    }
+
+    NGX_HTTP_PORTAIL_SECTION(NGX_HTTP_PORTAIL_MT_CREDITOR);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_CREDITOR_NAME, &pc->creditor_name);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_CREDITOR_ADDRESS,
+                         &pc->creditor_address);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_CREDITOR_ID, &pc->creditor_id);
+
+    NGX_HTTP_PORTAIL_SECTION(NGX_HTTP_PORTAIL_MT_DEBTOR);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_HOLDER, &m->titulaire);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_IBAN,
+                         &v[NGX_HTTP_PORTAIL_MV_IBAN]);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_BIC, &m->bic);
+
+    NGX_HTTP_PORTAIL_SECTION(NGX_HTTP_PORTAIL_MT_OBJECT);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_CONTRACT, numero);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_DWELLING, adresse);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_DEBIT_LABEL,
+                         &t[NGX_HTTP_PORTAIL_MT_DEBIT]);
+
+    NGX_HTTP_PORTAIL_SECTION(NGX_HTTP_PORTAIL_MT_SIGNATURE);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_DATE_LABEL,
+                         &t[NGX_HTTP_PORTAIL_MT_DATE]);
+    NGX_HTTP_PORTAIL_ROW(NGX_HTTP_PORTAIL_MT_MODE_LABEL,
+                         &t[NGX_HTTP_PORTAIL_MT_MODE]);
 
 #undef NGX_HTTP_PORTAIL_SECTION
 #undef NGX_HTTP_PORTAIL_ROW
 
     y += 6;
 
-    ngx_str_set(&text, "Ce mandat remplace le mandat précédent du contrat, "
-                       "s'il y en avait un. Pour changer de compte ou de "
-                       "date de prélèvement, signez un nouveau mandat sur "
-                       "le portail.");
-
-    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 8, 3.8, 0, &text) != NGX_OK) {
+    if (ngx_http_portail_pdf_paragraph(pdf, 20, &y, 170, 8, 3.8, 0,
+                                       &t[NGX_HTTP_PORTAIL_MT_REPLACES])
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 

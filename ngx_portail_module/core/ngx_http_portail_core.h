@@ -18,6 +18,7 @@
 
 #include "ngx_http_portail_validate.h"
 #include "ngx_http_portail_pdf.h"
+#include "ngx_http_portail_template.h"
 
 #include "ngx_http_portail_pg.h"
 #include "ngx_http_portail_errors.h"
@@ -32,6 +33,7 @@
 #include "ngx_http_portail_tenant.h"
 #include "ngx_http_portail_metrics.h"
 #include "ngx_http_portail_mail.h"
+#include "ngx_http_portail_templates.h"
 
 
 

@@ -19,8 +19,11 @@
  * rounds, so a database restart sends nothing twice as long as it is back
  * within the lease (portail_mail_lease).
  *
- * Rows that name a template (modele) are rendered here, in French, plain
- * text and HTML, with the office's contact details from the configuration.
+ * Rows that name a model (modele) are rendered here with its templates,
+ * courriels/<modele>.sujet, .txt and .html (docs/templates.md); every
+ * message gets the office's signature (courriels/pied.txt) under its text
+ * and its HTML inside courriels/cadre.html, with the office's details from
+ * the configuration.
  */
 
 
@@ -94,12 +97,23 @@ typedef struct {
 } ngx_http_portail_record_t;
 
 
+/* a model of portail.courriel: its link, its three templates */
 typedef struct {
-    const char                       *name;
-    const char                       *subject;
-    const char                       *text;        /* paragraphs: \n\n */
+    ngx_str_t                         name;
     const char                       *link;        /* path after the URL */
-} ngx_http_portail_template_t;
+    ngx_http_portail_template_file_t  files[3];    /* subject, text, HTML */
+} ngx_http_portail_model_t;
+
+
+/* what the variables of a message's templates are */
+typedef struct {
+    const char *const                *names;       /* the template's */
+    json_t                           *data;        /* the row's donnees */
+    ngx_str_t                        *link;
+    ngx_str_t                        *subject;
+    ngx_str_t                        *content;     /* HTML, in the frame */
+    ngx_http_portail_office_conf_t   *office;
+} ngx_http_portail_mail_values_t;
 
 
 enum {
@@ -153,102 +167,100 @@ static ngx_http_portail_stmt_t  ngx_http_portail_mail_stmts[] = {
 };
 
 
-static ngx_http_portail_template_t  ngx_http_portail_templates[] = {
+/* the office's details, which every template of an e-mail may use */
+#define NGX_HTTP_PORTAIL_MAIL_OFFICE                                          \
+    "organisme_nom", "organisme_adresse", "organisme_telephone",              \
+    "organisme_email", "organisme_site", "adresse_portail"
 
-    { "inscription_confirmation",
-      "Confirmez la création de votre compte locataire",
-      "Bonjour {{prenom}} {{nom}},\n\n"
-      "Vous avez demandé la création de votre compte sur le portail "
-      "locataire. Pour l'activer, ouvrez le lien ci-dessous. Il est valable "
-      "24 heures.\n\n"
-      "{{lien}}\n\n"
-      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
-      "message : aucun compte ne sera activé.",
-      "/#/inscription/confirmation?jeton=" },
+static const char  *ngx_http_portail_mail_office[] = {
+    NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { "inscription_compte_existant",
-      "Une inscription a été demandée pour votre contrat",
-      "Bonjour {{prenom}} {{nom}},\n\n"
-      "Une nouvelle inscription au portail locataire a été demandée pour "
-      "votre contrat. Vous avez déjà un compte : connectez-vous avec votre "
-      "adresse e-mail et votre mot de passe.\n\n"
-      "{{lien}}\n\n"
-      "Mot de passe oublié ? Utilisez le lien « Mot de passe oublié ? » de "
-      "la page de connexion.\n\n"
-      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
-      "message : votre compte n'a pas changé.",
-      "/#/connexion" },
+static const char  *ngx_http_portail_mail_frame[] = {
+    "sujet", "contenu", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { "inscription_adresse_utilisee",
-      "Votre adresse e-mail est déjà utilisée sur le portail locataire",
-      "Bonjour,\n\n"
-      "Quelqu'un a demandé la création d'un compte sur le portail locataire "
-      "avec votre adresse e-mail ({{email}}). Cette adresse est déjà celle "
-      "d'un compte : aucun nouveau compte n'a été créé.\n\n"
-      "Si c'était vous, connectez-vous avec votre compte actuel, ou "
-      "utilisez « Mot de passe oublié ? » :\n\n"
-      "{{lien}}\n\n"
-      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
-      "message.",
-      "/#/connexion" },
+/* the data each model's rows carry, and their link */
+static const char  *ngx_http_portail_mail_prenom_nom_lien[] = {
+    "prenom", "nom", "lien", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { "mot_de_passe_reinitialisation",
-      "Choisissez un nouveau mot de passe",
-      "Bonjour {{prenom}},\n\n"
-      "Vous avez demandé à choisir un nouveau mot de passe pour le portail "
-      "locataire. Ouvrez le lien ci-dessous : il est valable 1 heure et ne "
-      "sert qu'une fois.\n\n"
-      "{{lien}}\n\n"
-      "Si vous n'êtes pas à l'origine de cette demande, ignorez ce "
-      "message : votre mot de passe actuel reste valable.",
-      "/#/mot-de-passe/reinitialisation?jeton=" },
+static const char  *ngx_http_portail_mail_email_lien[] = {
+    "email", "lien", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { "mot_de_passe_modifie",
-      "Votre mot de passe a été modifié",
-      "Bonjour {{prenom}},\n\n"
-      "Le mot de passe de votre compte sur le portail locataire vient "
-      "d'être modifié, et vos sessions ouvertes ont été fermées.\n\n"
-      "Si vous n'êtes pas à l'origine de ce changement, contactez-nous "
-      "sans attendre.",
-      NULL },
+static const char  *ngx_http_portail_mail_prenom_lien[] = {
+    "prenom", "lien", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { "identifiants_rappel",
-      "Votre identifiant du portail locataire",
-      "Bonjour {{prenom}},\n\n"
-      "Vous avez demandé le rappel de vos identifiants. Pour vous "
-      "connecter au portail locataire, votre identifiant est votre adresse "
-      "e-mail :\n\n"
-      "{{identifiant}}\n\n"
-      "Mot de passe oublié ? Utilisez le lien « Mot de passe oublié ? » de "
-      "la page de connexion :\n\n"
-      "{{lien}}",
-      "/#/mot-de-passe/oubli" },
+static const char  *ngx_http_portail_mail_prenom[] = {
+    "prenom", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { "email_changement_confirmation",
-      "Confirmez votre nouvelle adresse e-mail",
-      "Bonjour {{prenom}} {{nom}},\n\n"
-      "Vous avez demandé à utiliser cette adresse ({{email}}) pour votre "
-      "compte sur le portail locataire. Pour confirmer le changement, "
-      "ouvrez le lien ci-dessous. Il est valable 24 heures et ne sert "
-      "qu'une fois.\n\n"
-      "{{lien}}\n\n"
-      "Tant que vous ne l'avez pas ouvert, votre adresse actuelle reste "
-      "celle de votre compte. Si vous n'êtes pas à l'origine de cette "
-      "demande, ignorez ce message.",
-      "/#/dossier/email/confirmation?jeton=" },
+static const char  *ngx_http_portail_mail_prenom_identifiant_lien[] = {
+    "prenom", "identifiant", "lien", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { "email_changement_information",
-      "Changement d'adresse e-mail demandé sur votre compte",
-      "Bonjour {{prenom}},\n\n"
-      "Un changement de l'adresse e-mail de votre compte sur le portail "
-      "locataire vient d'être demandé, vers l'adresse {{email}}. Il ne "
-      "prendra effet qu'une fois confirmé par le lien envoyé à cette "
-      "adresse.\n\n"
-      "Si vous n'êtes pas à l'origine de cette demande, changez votre mot "
-      "de passe sans attendre et contactez-nous.",
-      NULL },
+static const char  *ngx_http_portail_mail_prenom_nom_email_lien[] = {
+    "prenom", "nom", "email", "lien", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
 
-    { NULL, NULL, NULL, NULL }
+static const char  *ngx_http_portail_mail_prenom_email[] = {
+    "prenom", "email", NGX_HTTP_PORTAIL_MAIL_OFFICE, NULL
+};
+
+
+enum {
+    NGX_HTTP_PORTAIL_MAIL_FOOTER = 0,
+    NGX_HTTP_PORTAIL_MAIL_FRAME
+};
+
+static ngx_http_portail_template_file_t  ngx_http_portail_mail_common[] = {
+    { "courriels/pied.txt", NULL, ngx_http_portail_mail_office, 0, 0 },
+    { "courriels/cadre.html", NULL, ngx_http_portail_mail_frame, 0, 0 }
+};
+
+
+enum {
+    NGX_HTTP_PORTAIL_MAIL_SUBJECT = 0,
+    NGX_HTTP_PORTAIL_MAIL_TEXT,
+    NGX_HTTP_PORTAIL_MAIL_HTML
+};
+
+#define NGX_HTTP_PORTAIL_MODEL(name, link, vars)                              \
+    { ngx_string(name), link,                                                 \
+      { { "courriels/" name ".sujet", NULL, vars, PORTAIL_TEMPLATE_LINE, 0 }, \
+        { "courriels/" name ".txt", NULL, vars, 0, 0 },                       \
+        { "courriels/" name ".html", NULL, vars, 0, 0 } } }
+
+static ngx_http_portail_model_t  ngx_http_portail_models[] = {
+
+    NGX_HTTP_PORTAIL_MODEL("inscription_confirmation",
+                           "/#/inscription/confirmation?jeton=",
+                           ngx_http_portail_mail_prenom_nom_lien),
+
+    NGX_HTTP_PORTAIL_MODEL("inscription_compte_existant", "/#/connexion",
+                           ngx_http_portail_mail_prenom_nom_lien),
+
+    NGX_HTTP_PORTAIL_MODEL("inscription_adresse_utilisee", "/#/connexion",
+                           ngx_http_portail_mail_email_lien),
+
+    NGX_HTTP_PORTAIL_MODEL("mot_de_passe_reinitialisation",
+                           "/#/mot-de-passe/reinitialisation?jeton=",
+                           ngx_http_portail_mail_prenom_lien),
+
+    NGX_HTTP_PORTAIL_MODEL("mot_de_passe_modifie", NULL,
+                           ngx_http_portail_mail_prenom),
+
+    NGX_HTTP_PORTAIL_MODEL("identifiants_rappel", "/#/mot-de-passe/oubli",
+                           ngx_http_portail_mail_prenom_identifiant_lien),
+
+    NGX_HTTP_PORTAIL_MODEL("email_changement_confirmation",
+                           "/#/dossier/email/confirmation?jeton=",
+                           ngx_http_portail_mail_prenom_nom_email_lien),
+
+    NGX_HTTP_PORTAIL_MODEL("email_changement_information", NULL,
+                           ngx_http_portail_mail_prenom_email)
 };
 
 
@@ -256,6 +268,13 @@ static void ngx_http_portail_mail_tick(ngx_event_t *ev);
 static void ngx_http_portail_mail_claimed(ngx_http_portail_pg_query_t *q);
 static ngx_int_t ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
     ngx_http_portail_pg_query_t *q, int row, ngx_http_portail_mail_t *mail);
+static ngx_int_t ngx_http_portail_mail_link(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_model_t *model, json_t *data, ngx_str_t *link);
+static ngx_int_t ngx_http_portail_mail_render(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_template_file_t *file, ngx_uint_t flags,
+    ngx_http_portail_mail_values_t *v, ngx_str_t *out);
+static int ngx_http_portail_mail_value(void *ctx, size_t index,
+    const unsigned char **data, size_t *len);
 static void ngx_http_portail_smtp_connect(ngx_http_portail_mailer_t *m);
 static void ngx_http_portail_smtp_read(ngx_event_t *ev);
 static void ngx_http_portail_smtp_write(ngx_event_t *ev);
@@ -284,6 +303,27 @@ static ngx_http_portail_mailer_t  *ngx_http_portail_mailer;
 ngx_int_t
 ngx_http_portail_mail_init(ngx_conf_t *cf)
 {
+    ngx_uint_t  i;
+
+    if (ngx_http_portail_templates_register(cf, ngx_http_portail_mail_common,
+                                            2)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < sizeof(ngx_http_portail_models)
+                    / sizeof(ngx_http_portail_model_t); i++)
+    {
+        if (ngx_http_portail_templates_register(cf,
+                                                ngx_http_portail_models[i].files,
+                                                3)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
     return ngx_http_portail_pg_register(cf, ngx_http_portail_mail_stmts,
                sizeof(ngx_http_portail_mail_stmts)
                / sizeof(ngx_http_portail_stmt_t));
@@ -474,16 +514,20 @@ ngx_http_portail_mail_claimed(ngx_http_portail_pg_query_t *q)
 /* --- rendering ----------------------------------------------------------- */
 
 
-static ngx_http_portail_template_t *
-ngx_http_portail_template(ngx_str_t *name)
+static ngx_http_portail_model_t *
+ngx_http_portail_mail_model(ngx_str_t *name)
 {
-    ngx_http_portail_template_t  *t;
+    ngx_uint_t  i;
 
-    for (t = ngx_http_portail_templates; t->name; t++) {
-        if (ngx_strlen(t->name) == name->len
-            && ngx_strncmp(t->name, name->data, name->len) == 0)
+    for (i = 0; i < sizeof(ngx_http_portail_models)
+                    / sizeof(ngx_http_portail_model_t); i++)
+    {
+        if (ngx_http_portail_models[i].name.len == name->len
+            && ngx_strncmp(ngx_http_portail_models[i].name.data, name->data,
+                           name->len)
+               == 0)
         {
-            return t;
+            return &ngx_http_portail_models[i];
         }
     }
 
@@ -491,142 +535,111 @@ ngx_http_portail_template(ngx_str_t *name)
 }
 
 
-static void
-ngx_http_portail_html_escape(ngx_pool_t *pool, ngx_str_t *in, ngx_str_t *out)
+/* the portal's URL, the model's path and the row's token */
+
+static ngx_int_t
+ngx_http_portail_mail_link(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_model_t *model, json_t *data, ngx_str_t *link)
 {
-    size_t   n;
-    u_char  *p;
+    json_t     *token;
+    ngx_str_t   tok, *url;
 
-    n = ngx_escape_html(NULL, in->data, in->len);
-
-    if (n == 0) {
-        *out = *in;
-        return;
+    if (model->link == NULL) {
+        ngx_str_null(link);
+        return NGX_OK;
     }
 
-    p = ngx_pnalloc(pool, in->len + n);
-    if (p == NULL) {
-        out->len = 0;
-        return;
+    ngx_str_null(&tok);
+
+    token = json_object_get(data, "jeton");
+
+    if (json_is_string(token)) {
+        tok.data = (u_char *) json_string_value(token);
+        tok.len = ngx_strlen(tok.data);
     }
 
-    out->data = p;
-    out->len = (u_char *) ngx_escape_html(p, in->data, in->len) - p;
+    url = &m->conf->office.public_url;
+
+    link->len = url->len + ngx_strlen(model->link) + tok.len;
+    link->data = ngx_pnalloc(m->pool, link->len);
+    if (link->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(link->data, "%V%s%V", url, model->link, &tok);
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_portail_mail_render(ngx_http_portail_mailer_t *m,
+    ngx_http_portail_template_file_t *file, ngx_uint_t flags,
+    ngx_http_portail_mail_values_t *v, ngx_str_t *out)
+{
+    portail_template_t  **texts;
+
+    texts = ngx_http_portail_templates_get(m->conf, file);
+    if (texts == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->names = file->variables;
+
+    return ngx_http_portail_templates_render(m->pool, texts[0], flags,
+                                             ngx_http_portail_mail_value, v,
+                                             out);
 }
 
 
 /*
- * Replaces {{name}} in a template: the link, or a string of the row's
- * data.  In HTML the values are escaped and the link made clickable;
- * paragraphs are separated by an empty line.
+ * A variable of an e-mail: the link, the subject and the HTML content (in
+ * the frame), the office's details, or a string of the row's data.
  */
 
-static ngx_int_t
-ngx_http_portail_render(ngx_pool_t *pool, const char *tpl, json_t *data,
-    ngx_str_t *link, ngx_uint_t html, ngx_str_t *out)
+static int
+ngx_http_portail_mail_value(void *ctx, size_t index,
+    const unsigned char **data, size_t *len)
 {
-    u_char     *p, *end, *name_end;
-    json_t     *v;
-    ngx_str_t   value, esc;
-    ngx_buf_t  *b;
-    char        name[64];
-    size_t      n;
+    ngx_http_portail_mail_values_t *v = ctx;
 
-    b = ngx_create_temp_buf(pool, 4 * ngx_strlen(tpl) + 4096);
-    if (b == NULL) {
-        return NGX_ERROR;
+    json_t                          *value;
+    ngx_str_t                       *s;
+    const char                      *name;
+    ngx_http_portail_office_conf_t  *o;
+
+    name = v->names[index];
+    o = v->office;
+
+    if (ngx_strcmp(name, "contenu") == 0) {
+        *data = v->content->data;
+        *len = v->content->len;
+        return PORTAIL_TEMPLATE_MARKUP;
     }
 
-    if (html) {
-        b->last = ngx_cpymem(b->last, "<p>", 3);
+    s = (ngx_strcmp(name, "lien") == 0) ? v->link
+        : (ngx_strcmp(name, "sujet") == 0) ? v->subject
+        : (ngx_strcmp(name, "organisme_nom") == 0) ? &o->name
+        : (ngx_strcmp(name, "organisme_adresse") == 0) ? &o->address
+        : (ngx_strcmp(name, "organisme_telephone") == 0) ? &o->phone
+        : (ngx_strcmp(name, "organisme_email") == 0) ? &o->email
+        : (ngx_strcmp(name, "organisme_site") == 0) ? &o->website
+        : (ngx_strcmp(name, "adresse_portail") == 0) ? &o->public_url
+        : NULL;
+
+    if (s) {
+        *data = s->data;
+        *len = s->len;
+        return 0;
     }
 
-    p = (u_char *) tpl;
-    end = p + ngx_strlen(tpl);
+    value = json_object_get(v->data, name);
 
-    while (p < end) {
+    *data = (const unsigned char *) (json_is_string(value)
+                                     ? json_string_value(value) : "");
+    *len = ngx_strlen(*data);
 
-        if (p + 1 < end && p[0] == '{' && p[1] == '{') {
-            name_end = ngx_strlcasestrn(p + 2, end, (u_char *) "}}", 1);
-            n = name_end ? (size_t) (name_end - p - 2) : 0;
-
-            if (name_end && n < sizeof(name)) {
-                ngx_memcpy(name, p + 2, n);
-                name[n] = '\0';
-                p = name_end + 2;
-
-                if (ngx_strcmp(name, "lien") == 0 && link) {
-                    value = *link;
-
-                } else {
-                    v = json_object_get(data, name);
-                    value.data = (u_char *) (json_is_string(v)
-                                             ? json_string_value(v) : "");
-                    value.len = ngx_strlen(value.data);
-                }
-
-                if (html) {
-                    ngx_http_portail_html_escape(pool, &value, &esc);
-
-                    if (ngx_strcmp(name, "lien") == 0) {
-                        b->last = ngx_sprintf(b->last, "<a href=\"%V\">%V</a>",
-                                              &esc, &esc);
-                    } else {
-                        b->last = ngx_sprintf(b->last, "%V", &esc);
-                    }
-
-                } else {
-                    b->last = ngx_sprintf(b->last, "%V", &value);
-                }
-
-                /* values are bounded (names, addresses, links) */
-                if (b->last > b->end - 512) {
-                    return NGX_ERROR;
-                }
-
-                continue;
-            }
-        }
-
-        if (html && *p == '\n') {
-            if (p + 1 < end && p[1] == '\n') {
-                b->last = ngx_cpymem(b->last, "</p>\n<p>", 8);
-                p += 2;
-                continue;
-            }
-
-            b->last = ngx_cpymem(b->last, "<br>", 4);
-            p++;
-            continue;
-        }
-
-        if (!html && *p == '\n') {
-            /* MIME text is canonical with CRLF line ends */
-            *b->last++ = '\r';
-            *b->last++ = *p++;
-            continue;
-        }
-
-        if (html && (*p == '<' || *p == '>' || *p == '&' || *p == '"')) {
-            value.data = p;
-            value.len = 1;
-            ngx_http_portail_html_escape(pool, &value, &esc);
-            b->last = ngx_cpymem(b->last, esc.data, esc.len);
-            p++;
-            continue;
-        }
-
-        *b->last++ = *p++;
-    }
-
-    if (html) {
-        b->last = ngx_cpymem(b->last, "</p>", 4);
-    }
-
-    out->data = b->pos;
-    out->len = b->last - b->pos;
-
-    return NGX_OK;
+    return 0;
 }
 
 
@@ -655,16 +668,14 @@ static ngx_int_t
 ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
     ngx_http_portail_pg_query_t *q, int row, ngx_http_portail_mail_t *mail)
 {
-    u_char                        *p;
-    size_t                         len;
-    json_t                        *data;
-    ngx_str_t                      subject, text, html, model, raw, msgid,
-                                   date, footer, link, *linkp, attempts,
-                                   enc_subject, tmp;
-    ngx_http_portail_template_t   *t;
-    ngx_http_portail_office_conf_t *office;
-
-    office = &m->conf->office;
+    u_char                          *p;
+    size_t                           len;
+    json_t                          *data;
+    ngx_str_t                        subject, text, html, content, model, raw,
+                                     msgid, date, footer, link, attempts,
+                                     enc_subject, tmp;
+    ngx_http_portail_model_t        *t;
+    ngx_http_portail_mail_values_t   v;
 
     if (ngx_http_portail_pg_value(q, 0, row, 0, &mail->id) != NGX_OK
         || ngx_http_portail_pg_value(q, 0, row, 1, &mail->to) != NGX_OK
@@ -678,9 +689,20 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
         mail->attempts = ngx_atoi(attempts.data, attempts.len);
     }
 
+    ngx_str_null(&subject);
+    ngx_str_null(&link);
+    ngx_str_null(&content);
+    ngx_str_null(&html);
+
+    v.data = NULL;
+    v.link = &link;
+    v.subject = &subject;
+    v.content = &content;
+    v.office = &m->conf->office;
+
     if (ngx_http_portail_pg_value(q, 0, row, 5, &model) == NGX_OK) {
 
-        t = ngx_http_portail_template(&model);
+        t = ngx_http_portail_mail_model(&model);
         if (t == NULL) {
             ngx_log_error(NGX_LOG_ALERT, m->timer.log, 0,
                           "portail: e-mail %V names an unknown template "
@@ -698,36 +720,20 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
             }
         }
 
-        linkp = NULL;
+        v.data = data;
 
-        if (t->link) {
-            tmp.data = (u_char *) "";
-            tmp.len = 0;
-
-            if (json_is_string(json_object_get(data, "jeton"))) {
-                tmp.data = (u_char *) json_string_value(
-                                             json_object_get(data, "jeton"));
-                tmp.len = ngx_strlen(tmp.data);
-            }
-
-            link.len = office->public_url.len + ngx_strlen(t->link) + tmp.len;
-            link.data = ngx_pnalloc(m->pool, link.len);
-            if (link.data == NULL) {
-                return NGX_ERROR;
-            }
-
-            ngx_sprintf(link.data, "%V%s%V", &office->public_url, t->link,
-                        &tmp);
-            linkp = &link;
-        }
-
-        subject.data = (u_char *) t->subject;
-        subject.len = ngx_strlen(t->subject);
-
-        if (ngx_http_portail_render(m->pool, t->text, data, linkp, 0, &text)
-            != NGX_OK
-            || ngx_http_portail_render(m->pool, t->text, data, linkp, 1,
-                                       &html)
+        if (ngx_http_portail_mail_link(m, t, data, &link) != NGX_OK
+            || ngx_http_portail_mail_render(m,
+                          &t->files[NGX_HTTP_PORTAIL_MAIL_SUBJECT], 0, &v,
+                          &subject)
+               != NGX_OK
+            || ngx_http_portail_mail_render(m,
+                          &t->files[NGX_HTTP_PORTAIL_MAIL_TEXT],
+                          PORTAIL_TEMPLATE_CRLF, &v, &text)
+               != NGX_OK
+            || ngx_http_portail_mail_render(m,
+                          &t->files[NGX_HTTP_PORTAIL_MAIL_HTML],
+                          PORTAIL_TEMPLATE_HTML, &v, &content)
                != NGX_OK)
         {
             return NGX_ERROR;
@@ -740,28 +746,29 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
             return NGX_ERROR;
         }
 
-        if (ngx_http_portail_pg_value(q, 0, row, 4, &html) != NGX_OK) {
-            ngx_str_null(&html);
+        if (ngx_http_portail_pg_value(q, 0, row, 4, &content) != NGX_OK) {
+            ngx_str_null(&content);
         }
     }
 
-    /* the office's signature, under every message */
+    /* the office's signature under the text; the HTML in its frame */
 
-    footer.len = 256 + office->name.len + office->address.len
-                 + office->phone.len + office->email.len
-                 + office->website.len;
-    footer.data = ngx_pnalloc(m->pool, footer.len);
-    if (footer.data == NULL) {
+    if (ngx_http_portail_mail_render(m,
+                      &ngx_http_portail_mail_common[NGX_HTTP_PORTAIL_MAIL_FOOTER],
+                      PORTAIL_TEMPLATE_CRLF, &v, &footer)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    footer.len = ngx_sprintf(footer.data,
-                   "\r\n\r\n-- \r\n%V\r\n%V\r\nTél. %V - %V\r\n%V\r\n"
-                   "Ce message est envoyé automatiquement, merci de ne pas y "
-                   "répondre.\r\n",
-                   &office->name, &office->address, &office->phone,
-                   &office->email, &office->website)
-                 - footer.data;
+    if (content.len
+        && ngx_http_portail_mail_render(m,
+                      &ngx_http_portail_mail_common[NGX_HTTP_PORTAIL_MAIL_FRAME],
+                      PORTAIL_TEMPLATE_HTML, &v, &html)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
 
     /* Subject: =?UTF-8?B?...?= */
 
@@ -773,10 +780,20 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
 
     ngx_encode_base64(&enc_subject, &subject);
 
+    /* the text, an empty line, the signature after its separator "-- " */
+
+    tmp.len = text.len + footer.len + sizeof("\r\n\r\n-- \r\n\r\n") - 1;
+    tmp.data = ngx_pnalloc(m->pool, tmp.len);
+    if (tmp.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(tmp.data, "%V\r\n\r\n-- \r\n%V\r\n", &text, &footer);
+
     len = 1024 + enc_subject.len + mail->to.len + m->conf->mail.from.len
           + msgid.len + date.len
-          + 2 * ngx_base64_encoded_length(text.len + footer.len)
-          + 2 * ngx_base64_encoded_length(html.len + 2 * footer.len + 64);
+          + 2 * ngx_base64_encoded_length(tmp.len)
+          + 2 * ngx_base64_encoded_length(html.len);
 
     p = ngx_pnalloc(m->pool, len);
     if (p == NULL) {
@@ -802,14 +819,6 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
                     &m->conf->mail.from, &mail->to, &enc_subject, &date,
                     &msgid, &mail->id, &mail->id);
 
-    tmp.len = text.len + footer.len;
-    tmp.data = ngx_pnalloc(m->pool, tmp.len);
-    if (tmp.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(ngx_cpymem(tmp.data, text.data, text.len), footer.data,
-               footer.len);
     p = ngx_http_portail_base64_lines(p, &tmp);
 
     if (html.len) {
@@ -818,17 +827,7 @@ ngx_http_portail_mail_build(ngx_http_portail_mailer_t *m,
                            "Content-Transfer-Encoding: base64\r\n\r\n",
                         &mail->id);
 
-        ngx_http_portail_html_escape(m->pool, &footer, &raw);
-
-        tmp.len = html.len + raw.len + 64;
-        tmp.data = ngx_pnalloc(m->pool, tmp.len);
-        if (tmp.data == NULL) {
-            return NGX_ERROR;
-        }
-
-        tmp.len = ngx_sprintf(tmp.data, "%V<pre>%V</pre>", &html, &raw)
-                  - tmp.data;
-        p = ngx_http_portail_base64_lines(p, &tmp);
+        p = ngx_http_portail_base64_lines(p, &html);
     }
 
     p = ngx_sprintf(p, "--portail-%V--\r\n", &mail->id);

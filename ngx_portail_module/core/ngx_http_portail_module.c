@@ -21,6 +21,8 @@ static char *ngx_http_portail_api_errors(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_portail_smtp(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_portail_templates(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_portail_sepa_debit_days(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static char *ngx_http_portail_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -255,6 +257,13 @@ static ngx_command_t  ngx_http_portail_commands[] = {
     NGX_HTTP_PORTAIL_MAIN_STR("portail_office_website", office.website),
     NGX_HTTP_PORTAIL_MAIN_STR("portail_public_url", office.public_url),
 
+    { ngx_string("portail_templates"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_portail_templates,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("portail_smtp"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_portail_smtp,
@@ -458,6 +467,8 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
     pmcf->auth.memlimit = NGX_CONF_UNSET_SIZE;
     pmcf->auth.opslimit = NGX_CONF_UNSET_UINT;
 
+    pmcf->templates.path = NGX_CONF_UNSET_PTR;
+
     pmcf->mail.smtp = NGX_CONF_UNSET_PTR;
     pmcf->mail.interval = NGX_CONF_UNSET_MSEC;
     pmcf->mail.timeout = NGX_CONF_UNSET_MSEC;
@@ -491,7 +502,8 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_portail_main_conf_t *pmcf = conf;
 
-    u_char  *p;
+    u_char     *p;
+    ngx_str_t  *dir;
 
     ngx_conf_init_uint_value(pmcf->database.max_connections, 8);
     ngx_conf_init_uint_value(pmcf->database.queue_length, 512);
@@ -661,6 +673,28 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
                                       "larochelle.fr>");
     }
 
+    /* the office's copies first, then the package's; none without a
+     * database: nothing is written then */
+    if (pmcf->templates.path == NGX_CONF_UNSET_PTR) {
+        pmcf->templates.path = NULL;
+
+        if (pmcf->database.conninfo.len) {
+            pmcf->templates.path = ngx_array_create(cf->pool, 2,
+                                                    sizeof(ngx_str_t));
+            if (pmcf->templates.path == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            dir = ngx_array_push_n(pmcf->templates.path, 2);
+            if (dir == NULL) {
+                return NGX_CONF_ERROR;
+            }
+
+            ngx_str_set(&dir[0], "/etc/portail/templates");
+            ngx_str_set(&dir[1], "/usr/share/portail/templates");
+        }
+    }
+
     return ngx_http_portail_office_json(cf, pmcf);
 }
 
@@ -735,6 +769,53 @@ ngx_http_portail_smtp(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     pmcf->mail.smtp = u;
+
+    return NGX_CONF_OK;
+}
+
+
+/* portail_templates /etc/portail/templates /usr/share/portail/templates; */
+
+static char *
+ngx_http_portail_templates(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_portail_main_conf_t *pmcf = conf;
+
+    ngx_str_t   *value, *dir;
+    ngx_uint_t   i;
+
+    if (pmcf->templates.path != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    pmcf->templates.path = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                            sizeof(ngx_str_t));
+    if (pmcf->templates.path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        dir = ngx_array_push(pmcf->templates.path);
+        if (dir == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *dir = value[i];
+
+        while (dir->len > 1 && dir->data[dir->len - 1] == '/') {
+            dir->len--;
+        }
+
+        if (dir->len == 0) {
+            return "has an empty directory";
+        }
+
+        if (ngx_conf_full_name(cf->cycle, dir, 1) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
 
     return NGX_CONF_OK;
 }
@@ -892,7 +973,8 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
         || ngx_http_portail_session_init(cf) != NGX_OK
         || ngx_http_portail_password_init(cf) != NGX_OK
         || ngx_http_portail_mail_init(cf) != NGX_OK
-        || ngx_http_portail_sections_init(cf) != NGX_OK)
+        || ngx_http_portail_sections_init(cf) != NGX_OK
+        || ngx_http_portail_templates_load(cf) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -72,6 +72,14 @@ typedef struct {
 } ngx_http_portail_mail_conf_t;
 
 
+/* the e-mails' and PDFs' templates (ngx_http_portail_templates.c) */
+
+typedef struct {
+    ngx_array_t                      *path;        /* ngx_str_t; NULL: none */
+    ngx_array_t                       files;       /* registered, then read */
+} ngx_http_portail_templates_conf_t;
+
+
 /* card payments (Lyra form API) and SEPA mandates */
 
 #define NGX_HTTP_PORTAIL_PAYMENT_TEST        0
@@ -106,6 +114,7 @@ typedef struct {
     ngx_http_portail_session_conf_t   session;
     ngx_http_portail_auth_conf_t      auth;
     ngx_http_portail_office_conf_t    office;
+    ngx_http_portail_templates_conf_t templates;
     ngx_http_portail_mail_conf_t      mail;
     ngx_http_portail_payment_conf_t   payment;
 } ngx_http_portail_main_conf_t;

@@ -27,8 +27,9 @@ our @EXPORT = qw(
     reset_database db sql sql_value pg_stop pg_start pg_signal pg_settle
     hold_lock release_locks http_request concurrent_requests
     abort_request mails clear_mails wait_for_mail json_decode json_encode
-    portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG
+    portail_root use_portail_defaults $HTTP_CONFIG $API_CONFIG $TEMPLATES_CONFIG
     mail_token mail_text open_session csrf_for after_blocks wait_for_mail_count
+    outbox
     start_node start_standby standby_sql_value standby_caught_up session_cookie
 );
 
@@ -51,6 +52,8 @@ our $HTTP_CONFIG = <<"CONF";
     portail_mail_interval 100ms;
     portail_public_url https://portail.example.org;
 CONF
+
+our $TEMPLATES_CONFIG = "    portail_templates $root/templates;\n";
 
 our $API_CONFIG = <<"CONF";
     include $root/conf/portail-securite.conf;
@@ -84,6 +87,11 @@ sub use_portail_defaults {
         $block->set_value('config', $API_CONFIG . ($o{config} // '') . $server)
             unless $server =~ /portail_api\s*;/;
 
+        # the checkout's templates, not the package's
+        my $with = $block->http_config // '';
+        $block->set_value('http_config', $TEMPLATES_CONFIG . $with)
+            unless $with =~ /portail_templates\s/;
+
         # an nginx that must refuse its configuration exits from main()
         # without freeing its startup pools: nginx's leak, not ours, and
         # every such exit would report it.  Memory errors are still caught.
@@ -94,7 +102,9 @@ sub use_portail_defaults {
 
         # whatever a block checks, nginx must not report a bug of ours
         # (an [alert] is also how a crashed worker shows)
-        unless (defined $block->error_log && $block->error_log =~ /\[(alert|crit|emerg)\]/) {
+        my $said = $block->error_log;
+        $said = join "\n", @$said if ref $said eq 'ARRAY';
+        unless (defined $said && $said =~ /\[(alert|crit|emerg)\]/) {
             my $no = $block->no_error_log // '';
             $no .= "\n" if length $no && $no !~ /\n$/;
             $block->set_value('no_error_log', $no . "[alert]\n[crit]\n[emerg]\n");
@@ -642,6 +652,14 @@ sub wait_for_mail_count {
         sleep 0.1;
     }
     return $count;
+}
+
+# a message for the outbox, as the SQL functions write them: its id
+sub outbox {
+    my ($to, $model, $data) = @_;
+    return sql_value(q{INSERT INTO courriel (destinataire, modele, donnees)
+                       VALUES ($1, $2, $3::jsonb) RETURNING id},
+                     $to, $model, json_encode($data));
 }
 
 sub clear_mails {
