@@ -11,7 +11,7 @@ my $lib = "$root/ngx_portail_module/lib";
 my $bin = tempdir(CLEANUP => 1) . '/template';
 
 my $cc = $ENV{CC} || 'cc';
-my $out = `$cc -std=c99 -Wall -Wextra -Werror -I$lib -o $bin $root/t/unit/template.c $lib/ngx_http_portail_template.c $lib/ngx_http_portail_validate.c -lpcre2-8 -lsodium -lz 2>&1`;
+my $out = `$cc -std=c99 -Wall -Wextra -Werror -I$lib -o $bin $root/t/unit/template.c $lib/ngx_http_portail_template.c $lib/ngx_http_portail_text.c 2>&1`;
 if ($?) {
     print "1..1\nnot ok 1 - the unit test builds\n";
     print "# $_\n" for split /\n/, $out;

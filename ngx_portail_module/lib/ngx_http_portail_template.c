@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "ngx_http_portail_template.h"
-#include "ngx_http_portail_validate.h"
+#include "ngx_http_portail_text.h"
 
 
 typedef struct {
