@@ -56,10 +56,7 @@ my %after = (
 
         is(wait_for_mail_count($JEAN, qr/\Q$NUMERO\E/, 4, 20), 4, 'the four are sent');
         # the sink names each message by its arrival time: mails() is in that
-        # order.  The sender claims the oldest rows (ORDER BY prochain_essai_le,
-        # id) but its UPDATE ... WHERE id IN (...) RETURNING gives them in the
-        # order of a hash of the ids, and they are sent in that order.
-        local our $TODO = 'ngx_http_portail_mail.c sends a claimed batch in the order of its RETURNING rows, not of its ORDER BY';
+        # order; the sender claims the oldest rows and sends them in that order
         is_deeply([ map { mail_text($_) =~ /(nouveau statut : [^.]+|Nos services vous ont écrit)/ ? $1 : '?' }
                     grep { lc($_->{to} // '') eq $JEAN } mails() ],
                   ['nouveau statut : En cours de traitement', 'Nos services vous ont écrit',

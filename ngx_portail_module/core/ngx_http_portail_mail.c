@@ -125,9 +125,13 @@ enum {
 
 static ngx_http_portail_stmt_t  ngx_http_portail_mail_stmts[] = {
 
-    /* a lease, not a lock held across the SMTP exchange */
+    /*
+     * a lease, not a lock held across the SMTP exchange; the rows come
+     * back in the outbox's order (an UPDATE's RETURNING has none), so that
+     * one batch's messages reach the tenant in the order of their events
+     */
     { "courriel_reserver",
-      "UPDATE portail.courriel c"
+      "WITH reserves AS (UPDATE portail.courriel c"
       " SET reserve_jusqu_a = now() + $3::bigint * interval '1 millisecond',"
       " essais = c.essais + 1,"
       " message_id = coalesce(c.message_id, '<courriel.' || c.id || '.'"
@@ -139,9 +143,12 @@ static ngx_http_portail_stmt_t  ngx_http_portail_mail_stmts[] = {
       " ORDER BY prochain_essai_le, id LIMIT $2::integer"
       " FOR UPDATE SKIP LOCKED)"
       " RETURNING c.id, c.destinataire, c.sujet, c.texte, c.html, c.modele,"
-      " c.donnees, c.message_id, c.essais,"
+      " c.donnees, c.message_id, c.essais, c.prochain_essai_le)"
+      " SELECT id, destinataire, sujet, texte, html, modele, donnees,"
+      " message_id, essais,"
       " to_char(now() AT TIME ZONE 'UTC',"
-      " 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"')",
+      " 'Dy, DD Mon YYYY HH24:MI:SS \"+0000\"')"
+      " FROM reserves ORDER BY prochain_essai_le, id",
       3, 0 },
 
     /*
