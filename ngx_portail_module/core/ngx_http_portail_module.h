@@ -32,6 +32,8 @@ typedef struct {
     ngx_uint_t                        max_failures;
     ngx_uint_t                        max_failures_address;
     time_t                            window;
+    ngx_uint_t                        evaluations; /* per address, window */
+    time_t                            evaluation_window;
     ngx_str_t                         thread_pool_name;
     ngx_thread_pool_t                *thread_pool;
     ngx_int_t                         priority;    /* nice increment, 0-19 */
