@@ -293,17 +293,17 @@ ngx_http_portail_send_verdict(ngx_http_request_t *r, portail_verdict_t *v)
     body = ngx_http_portail_json_pool(r->pool, json_object());
     raisons = json_array();
 
-    /* json_object_set_new() takes raisons, even when it fails */
-
     if (body == NULL || raisons == NULL
-        || json_object_set_new(body, "raisons", raisons) != 0
         || json_object_set_new(body, "acceptable", json_boolean(v->n == 0))
            != 0)
     {
-        if (body == NULL) {
-            json_decref(raisons);
-        }
+        json_decref(raisons);
+        return NGX_ERROR;
+    }
 
+    /* json_object_set_new() takes raisons, even when it fails */
+
+    if (json_object_set_new(body, "raisons", raisons) != 0) {
         return NGX_ERROR;
     }
 
