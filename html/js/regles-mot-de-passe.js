@@ -10,8 +10,10 @@
 //   letter nor a digit (space included), or any non-ASCII character outside
 //   the Latin letters U+00C0-U+024F (so "é" is a letter, "€" is special).
 //
-// The server may still refuse a password for other reasons (too common):
-// its message is then shown next to the field.
+// These are instant hints: the verdict is the server's
+// (POST /api/mot-de-passe/evaluation, asked as the tenant types, which also
+// refuses names, the address and what is easy to guess), shown under the
+// checklist and next to the field.
 
 export const LONGUEUR_MIN = 8;
 export const LONGUEUR_MAX = 128;

@@ -12,7 +12,7 @@
 // and words go with colours).
 
 import { h, ajouter, remplacer, focaliser, idUnique } from './dom.js';
-import { ErreurApi } from './api.js';
+import { ErreurApi, envoyer } from './api.js';
 import { evaluer, messageErreur, LONGUEUR_MAX } from './regles-mot-de-passe.js';
 import { formaterTaille, libelleTypeFichier } from './format.js';
 
@@ -223,6 +223,9 @@ class ChampMotDePasse extends Champ {
     constructor(formulaire, options) {
         super(formulaire, { ...options, type: 'password', garderEspaces: true });
         this.avecRegles = Boolean(options.regles);
+        // what the server judges the password against besides the account
+        // (registration: the name and address typed in the same form)
+        this.contexte = options.contexte ?? (() => ({}));
         if (this.avecRegles) {
             this.construireRegles();
         }
@@ -271,12 +274,66 @@ class ChampMotDePasse extends Champ {
         this.annonceRegles = h('p', { class: 'sr-only', 'aria-live': 'polite', id: `${this.id}-etat-regles` });
         const titre = h('p', { class: 'regles-titre', id: `${this.id}-regles-titre` }, 'Votre mot de passe doit contenir :');
         liste.setAttribute('aria-labelledby', titre.id);
-        this.racine.append(h('div', { class: 'bloc-regles' }, titre, liste, this.annonceRegles));
+        // The server's verdict, which the submission will get: the checks
+        // above are instant hints, this is the answer (polite: it comes
+        // after a pause in typing, and replaces itself).
+        this.avisServeur = h('div', { class: 'avis-serveur', id: `${this.id}-avis`, 'aria-live': 'polite' });
+        this.racine.append(h('div', { class: 'bloc-regles' }, titre, liste, this.annonceRegles, this.avisServeur));
         this.majDescription();
 
         this.derniereAnnonce = null;
         this.minuterie = null;
+        this.minuterieAvis = null;
+        this.avis = null;           // { valeur, contexte, acceptable, raisons }
+        this.demandes = 0;
         this.controle.addEventListener('input', () => this.majRegles());
+    }
+
+    /** Asks the server's verdict once typing pauses; the last answer wins. */
+    demanderAvis() {
+        window.clearTimeout(this.minuterieAvis);
+        const valeur = this.controle.value;
+        if (valeur === '') {
+            this.avis = null;
+            this.avisServeur.replaceChildren();
+            return;
+        }
+        this.minuterieAvis = window.setTimeout(async () => {
+            const numero = ++this.demandes;
+            const contexte = this.contexte();
+            let verdict;
+            try {
+                verdict = await envoyer('/api/mot-de-passe/evaluation',
+                    { ...contexte, mot_de_passe: valeur }, { sessionRequise: false });
+            } catch {
+                // throttled or unreachable: the submission will say it
+                if (numero === this.demandes) {
+                    this.avis = null;
+                    this.avisServeur.replaceChildren();
+                }
+                return;
+            }
+            if (numero !== this.demandes || valeur !== this.controle.value) {
+                return;
+            }
+            this.avis = {
+                valeur, contexte: JSON.stringify(contexte), acceptable: verdict.acceptable, raisons: verdict.raisons,
+            };
+            this.afficherAvis();
+        }, 500);
+    }
+
+    afficherAvis() {
+        const { acceptable, raisons } = this.avis;
+        const etat = acceptable ? 'oui' : 'non';
+        this.avisServeur.replaceChildren(
+            h('p', { class: 'avis-titre', dataset: { etat } },
+                h('span', { class: 'regle-icone', 'aria-hidden': 'true' }),
+                acceptable ? 'Mot de passe accepté par le portail.'
+                    : 'Mot de passe refusé par le portail :'),
+            acceptable ? null
+                : h('ul', { class: 'avis-raisons' },
+                    raisons.map((raison) => h('li', { dataset: { code: raison.code } }, raison.message))));
     }
 
     descriptionsSupplementaires() {
@@ -292,6 +349,7 @@ class ChampMotDePasse extends Champ {
         }
         window.clearTimeout(this.minuterie);
         this.minuterie = window.setTimeout(() => this.annoncerRegles(evaluation), 800);
+        this.demanderAvis();
     }
 
     annoncerRegles(evaluation) {
@@ -321,6 +379,11 @@ class ChampMotDePasse extends Champ {
             const message = messageErreur(evaluer(valeur));
             if (message) {
                 return message;
+            }
+            // the server's refusal of this very password, with these words
+            if (this.avis && this.avis.valeur === valeur && !this.avis.acceptable
+                && this.avis.contexte === JSON.stringify(this.contexte())) {
+                return this.avis.raisons[0]?.message ?? null;
             }
         }
         return this.validateur ? this.validateur(valeur) : null;

@@ -663,12 +663,14 @@ ngx_http_portail_email_field(ngx_http_request_t *r,
 }
 
 
+/* a new password, judged with the names and address typed beside it */
+
 static ngx_int_t
-ngx_http_portail_password_field(ngx_http_portail_ctx_t *ctx,
-    ngx_http_portail_auth_t *a, json_t *champs)
+ngx_http_portail_password_field(ngx_http_request_t *r,
+    ngx_http_portail_ctx_t *ctx, ngx_http_portail_auth_t *a, json_t *champs)
 {
-    ngx_int_t    rc;
-    const char  *err;
+    ngx_int_t          rc;
+    portail_verdict_t  v;
 
     rc = ngx_http_portail_json_string(ctx, "mot_de_passe", &a->password,
                                       4 * PORTAIL_PASSWORD_MAX_CHARS, champs);
@@ -680,12 +682,9 @@ ngx_http_portail_password_field(ngx_http_portail_ctx_t *ctx,
         return NGX_OK;
     }
 
-    err = portail_check_password(a->password.data, a->password.len);
-    if (err) {
-        ngx_http_portail_field_error(champs, "mot_de_passe", err);
-    }
+    ngx_http_portail_password_judge(r, &a->password, &a->nom, &a->login, &v);
 
-    return NGX_OK;
+    return ngx_http_portail_password_refused(champs, "mot_de_passe", &v);
 }
 
 
@@ -707,7 +706,7 @@ ngx_http_portail_register(ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx)
     ngx_http_portail_identity_fields(ctx, a, champs);
 
     if (ngx_http_portail_email_field(r, ctx, a, champs) != NGX_OK
-        || ngx_http_portail_password_field(ctx, a, champs) != NGX_OK)
+        || ngx_http_portail_password_field(r, ctx, a, champs) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -1009,7 +1008,7 @@ ngx_http_portail_password_reset(ngx_http_request_t *r,
                    NGX_HTTP_PORTAIL_ERR_JETON_INVALIDE);
     }
 
-    if (ngx_http_portail_password_field(ctx, a, champs) != NGX_OK) {
+    if (ngx_http_portail_password_field(r, ctx, a, champs) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

@@ -52,12 +52,16 @@ static ngx_http_portail_stmt_t  ngx_http_portail_dossier_stmts[] = {
       " FROM portail.session_valide($1::bytea) s",
       3, 0 },
 
-    /* the hash to check the current password against, and the throttle */
+    /*
+     * the hash to check the current password against, the throttle, and
+     * the words a new password must not be made of
+     */
     { "dossier_verifier",
       "SELECT s.compte_id, s.session_id, s.a_toucher, c.mot_de_passe_hash,"
-      " t.attente"
+      " t.attente, concat_ws(' ', p.prenom, p.nom), c.email"
       " FROM portail.session_valide($1::bytea) s"
       " JOIN portail.compte c ON c.id = s.compte_id"
+      " JOIN portail.personne p ON p.id = c.personne_id"
       " CROSS JOIN LATERAL portail.connexion_preparer(c.email, $2::inet,"
       " $3::integer, $4::integer, make_interval(secs => $5::bigint)) t",
       5, 0 },
@@ -452,7 +456,7 @@ ngx_http_portail_dossier_password(ngx_http_request_t *r,
 {
     json_t                      *champs;
     ngx_int_t                    rc;
-    const char                  *err;
+    portail_verdict_t            v;
     ngx_http_portail_dossier_t  *d;
 
     d = ngx_pcalloc(r->pool, sizeof(ngx_http_portail_dossier_t));
@@ -479,11 +483,14 @@ ngx_http_portail_dossier_password(ngx_http_request_t *r,
         ngx_str_set(&d->new_password, "");
     }
 
+    /* the office's floor now, the account's words once it is read */
+
     if (rc != NGX_ERROR) {
-        err = portail_check_password(d->new_password.data,
-                                     d->new_password.len);
-        if (err) {
-            ngx_http_portail_field_error(champs, "nouveau_mot_de_passe", err);
+        portail_password_floor(d->new_password.data, d->new_password.len, &v);
+
+        if (v.n) {
+            ngx_http_portail_password_refused(champs, "nouveau_mot_de_passe",
+                                              &v);
 
         } else if (d->new_password.len == d->password.len
                    && ngx_strncmp(d->new_password.data, d->password.data,
@@ -541,8 +548,10 @@ ngx_http_portail_dossier_checked(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
     u_char                      *hash, *p;
+    json_t                      *champs;
     ngx_int_t                    wait;
-    ngx_str_t                    value;
+    ngx_str_t                    value, names, email;
+    portail_verdict_t            v;
     ngx_http_portail_dossier_t  *d;
 
     d = ctx->data;
@@ -573,6 +582,34 @@ ngx_http_portail_dossier_checked(ngx_http_request_t *r,
 
         return ngx_http_portail_send_error(r,
                    NGX_HTTP_PORTAIL_ERR_TROP_DE_TENTATIVES);
+    }
+
+    if (d->change_password) {
+        if (ngx_http_portail_pg_value(ctx->query, 0, 0, 5, &names) != NGX_OK) {
+            ngx_str_null(&names);
+        }
+
+        if (ngx_http_portail_pg_value(ctx->query, 0, 0, 6, &email) != NGX_OK) {
+            ngx_str_null(&email);
+        }
+
+        ngx_http_portail_password_judge(r, &d->new_password, &names, &email,
+                                        &v);
+
+        if (v.n) {
+            champs = ngx_http_portail_champs(r);
+
+            if (champs == NULL
+                || ngx_http_portail_password_refused(champs,
+                                                     "nouveau_mot_de_passe",
+                                                     &v)
+                   != NGX_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            return ngx_http_portail_send_validation(r, champs);
+        }
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &value) != NGX_OK) {

@@ -92,6 +92,10 @@ static const ngx_http_portail_error_t
       ngx_string("trop_de_tentatives"), 429,
       "Trop de tentatives de connexion. Patientez quelques minutes "
       "avant de réessayer, ou utilisez « Mot de passe oublié ? »." },
+    [NGX_HTTP_PORTAIL_ERR_TROP_D_EVALUATIONS] = {
+      ngx_string("trop_d_evaluations"), 429,
+      "Trop de mots de passe vérifiés depuis votre connexion. Patientez "
+      "quelques minutes avant de réessayer." },
     [NGX_HTTP_PORTAIL_ERR_IDENTITE_NON_RECONNUE] = {
       ngx_string("identite_non_reconnue"), 422,
       "Le nom et la référence client ne correspondent à aucun "

@@ -222,6 +222,20 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       offsetof(ngx_http_portail_main_conf_t, auth.window),
       NULL },
 
+    { ngx_string("portail_password_evaluations_per_address"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, auth.evaluations),
+      NULL },
+
+    { ngx_string("portail_password_evaluation_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, auth.evaluation_window),
+      NULL },
+
     { ngx_string("portail_password_thread_pool"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -463,6 +477,8 @@ ngx_http_portail_create_main_conf(ngx_conf_t *cf)
     pmcf->auth.max_failures_account = NGX_CONF_UNSET_UINT;
     pmcf->auth.window = NGX_CONF_UNSET;
     pmcf->auth.device_lifetime = NGX_CONF_UNSET;
+    pmcf->auth.evaluations = NGX_CONF_UNSET_UINT;
+    pmcf->auth.evaluation_window = NGX_CONF_UNSET;
     pmcf->auth.priority = NGX_CONF_UNSET;
     pmcf->auth.memlimit = NGX_CONF_UNSET_SIZE;
     pmcf->auth.opslimit = NGX_CONF_UNSET_UINT;
@@ -557,6 +573,8 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(pmcf->auth.max_failures_account, 100);
     ngx_conf_init_value(pmcf->auth.window, 15 * 60);
     ngx_conf_init_value(pmcf->auth.device_lifetime, 180 * 86400);
+    ngx_conf_init_uint_value(pmcf->auth.evaluations, 100);
+    ngx_conf_init_value(pmcf->auth.evaluation_window, 10 * 60);
     ngx_conf_init_size_value(pmcf->auth.memlimit,
                              crypto_pwhash_MEMLIMIT_INTERACTIVE);
     ngx_conf_init_uint_value(pmcf->auth.opslimit,
@@ -580,6 +598,11 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (pmcf->auth.device_lifetime < 60) {
         return "portail_login_device_lifetime must be at least 1 minute";
+    }
+
+    if (pmcf->auth.evaluations < 1 || pmcf->auth.evaluation_window < 1) {
+        return "portail_password_evaluations_per_address and "
+               "portail_password_evaluation_window must be at least 1";
     }
 
     /* libsodium refuses less; OWASP asks for 19 MiB at least */

@@ -34,6 +34,8 @@ typedef struct {
     ngx_uint_t                        max_failures_account;
     time_t                            window;
     time_t                            device_lifetime;
+    ngx_uint_t                        evaluations; /* per address, window */
+    time_t                            evaluation_window;
     ngx_str_t                         thread_pool_name;
     ngx_thread_pool_t                *thread_pool;
     ngx_int_t                         priority;    /* nice increment, 0-19 */

@@ -242,3 +242,79 @@ ngx_http_portail_password_event(ngx_event_t *ev)
     ngx_http_finalize_request(r, rc);
     ngx_http_run_posted_requests(c);
 }
+
+
+void
+ngx_http_portail_password_judge(ngx_http_request_t *r, ngx_str_t *password,
+    ngx_str_t *names, ngx_str_t *email, portail_verdict_t *v)
+{
+    portail_password_context_t     pc;
+    ngx_http_portail_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_portail_module);
+
+    ngx_memzero(&pc, sizeof(portail_password_context_t));
+
+    if (names) {
+        pc.names = names->data;
+        pc.names_len = names->len;
+    }
+
+    if (email) {
+        pc.email = email->data;
+        pc.email_len = email->len;
+    }
+
+    pc.office = pmcf->office.name.data;
+    pc.office_len = pmcf->office.name.len;
+
+    portail_password_judge(password->data, password->len, &pc, v);
+}
+
+
+ngx_int_t
+ngx_http_portail_password_refused(json_t *champs, const char *field,
+    portail_verdict_t *v)
+{
+    if (v->n == 0) {
+        return NGX_OK;
+    }
+
+    return ngx_http_portail_field_error(champs, field, v->reasons[0].message);
+}
+
+
+ngx_int_t
+ngx_http_portail_send_verdict(ngx_http_request_t *r, portail_verdict_t *v)
+{
+    json_t      *body, *raisons, *raison;
+    ngx_uint_t   i;
+
+    body = ngx_http_portail_json_pool(r->pool, json_object());
+    raisons = json_array();
+
+    if (body == NULL || raisons == NULL
+        || json_object_set_new(body, "acceptable", json_boolean(v->n == 0))
+           != 0)
+    {
+        json_decref(raisons);
+        return NGX_ERROR;
+    }
+
+    /* json_object_set_new() takes raisons, even when it fails */
+
+    if (json_object_set_new(body, "raisons", raisons) != 0) {
+        return NGX_ERROR;
+    }
+
+    for (i = 0; i < v->n; i++) {
+        raison = json_pack("{s:s, s:s}", "code", v->reasons[i].code,
+                           "message", v->reasons[i].message);
+
+        if (raison == NULL || json_array_append_new(raisons, raison) != 0) {
+            return NGX_ERROR;
+        }
+    }
+
+    return ngx_http_portail_send_json_value(r, NGX_HTTP_OK, body);
+}

@@ -17,6 +17,7 @@ typedef ngx_int_t (*ngx_http_portail_section_init_pt)(ngx_conf_t *cf);
 static ngx_http_portail_section_init_pt  ngx_http_portail_sections[] = {
     ngx_http_portail_sante_init,
     ngx_http_portail_auth_init,
+    ngx_http_portail_evaluation_init,
     ngx_http_portail_demandes_init,
     ngx_http_portail_enquetes_init,
     ngx_http_portail_accueil_init,

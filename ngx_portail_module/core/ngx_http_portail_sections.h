@@ -19,6 +19,7 @@ ngx_int_t ngx_http_portail_sections_init(ngx_conf_t *cf);
 
 ngx_int_t ngx_http_portail_sante_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_auth_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_portail_evaluation_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_accueil_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_dossier_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_portail_contrats_init(ngx_conf_t *cf);

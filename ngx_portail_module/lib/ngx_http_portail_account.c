@@ -32,33 +32,6 @@ static const char  portail_email_pattern[] =
 
 
 /*
- * Passwords whose letters are one of these words, with a few digits and
- * signs around them to satisfy the rules, are the first an attacker tries
- * ("Azerty12!", "Motdepasse1!", ...).  Lower case, letters only.
- */
-
-static const char  *portail_common_words[] = {
-    "password", "passw", "pass", "motdepasse", "mdp", "azerty", "azertyuiop",
-    "qwerty", "qwertz", "qwertyuiop", "abc", "abcd", "abcde", "abcdef",
-    "aaaa", "aaaaaa", "abcabc", "admin", "administrateur", "root", "user",
-    "utilisateur", "login", "welcome", "bienvenue", "bonjour", "bonsoir",
-    "salut", "coucou", "soleil", "doudou", "loulou", "chouchou", "nounours",
-    "marseille", "paris", "lyon", "toulouse", "nantes", "bordeaux", "france",
-    "larochelle", "rochelle", "charente", "portail", "locataire", "locataires",
-    "logement", "office", "habitat", "oph", "loyer", "maison", "famille",
-    "amour", "jetaime", "iloveyou", "love", "princesse", "princess",
-    "dragon", "monkey", "football", "foot", "psg", "om", "chocolat",
-    "vacances", "juillet", "janvier", "fevrier", "mars", "avril", "mai",
-    "juin", "aout", "septembre", "octobre", "novembre", "decembre",
-    "lundi", "secret", "test", "essai", "demo", "changeme", "letmein",
-    "master", "sunshine", "shadow", "superman", "batman", "pokemon",
-    "nicolas", "camille", "thomas", "julien", "marie", "jean", "pierre",
-    "sophie", "isabelle", "nathalie", "celine", "stephane", "olivier",
-    NULL
-};
-
-
-/*
  * One compiled pattern for the process, shared by the configurations a
  * reload keeps alive together: each takes a reference, the last frees it.
  */
@@ -120,76 +93,18 @@ portail_validate_init(void)
 
 
 /*
- * The office's rule, as its guide states it: 8 characters at least, with 2
- * digits and 1 special character; pass-phrases up to 128 characters.  A
- * special character is any ASCII sign or space, or any non-ASCII character
- * that is not a Latin letter (the SPA applies the same definition).
+ * A new password judged without its account's words: the first of the
+ * reasons ngx_http_portail_strength.c gives, or NULL.
  */
 
 const char *
 portail_check_password(const unsigned char *s, size_t len)
 {
-    long                  chars;
-    size_t                n, i, nletters;
-    uint32_t              cp;
-    unsigned              digits, specials;
-    char                  letters[PORTAIL_PASSWORD_MAX_CHARS + 1];
-    const unsigned char  *p, *end;
+    portail_verdict_t  v;
 
-    chars = portail_utf8_chars(s, len);
+    portail_password_judge(s, len, NULL, &v);
 
-    if (chars < 0) {
-        return "Le mot de passe contient un caractère non autorisé.";
-    }
-
-    if (chars < PORTAIL_PASSWORD_MIN_CHARS) {
-        return "Le mot de passe doit contenir au moins 8 caractères.";
-    }
-
-    if (chars > PORTAIL_PASSWORD_MAX_CHARS) {
-        return "Le mot de passe ne doit pas dépasser 128 caractères.";
-    }
-
-    digits = 0;
-    specials = 0;
-    nletters = 0;
-
-    for (p = s, end = s + len; p < end; p += n) {
-        n = portail_utf8_next(p, end - p, &cp);
-
-        if (cp >= '0' && cp <= '9') {
-            digits++;
-
-        } else if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) {
-            letters[nletters++] = (char) (cp | 0x20);
-
-        } else if (cp < 0xc0 || cp > 0x24f || cp == 0xd7 || cp == 0xf7) {
-            specials++;
-        }
-    }
-
-    letters[nletters] = '\0';
-
-    if (digits < 2) {
-        return "Le mot de passe doit contenir au moins 2 chiffres.";
-    }
-
-    if (specials < 1) {
-        return "Le mot de passe doit contenir au moins 1 caractère spécial "
-               "(par exemple ! ? # @ ou une espace).";
-    }
-
-    /* a common word dressed up with digits and signs */
-    if (chars < 16) {
-        for (i = 0; portail_common_words[i]; i++) {
-            if (strcmp(letters, portail_common_words[i]) == 0) {
-                return "Ce mot de passe est trop courant et facile à deviner. "
-                       "Choisissez-en un autre.";
-            }
-        }
-    }
-
-    return NULL;
+    return v.n ? v.reasons[0].message : NULL;
 }
 
 

@@ -23,6 +23,7 @@
 int portail_validate_init(void);
 void portail_validate_release(void);
 
+/* the judge of ngx_http_portail_strength.h, without an account */
 const char *portail_check_password(const unsigned char *s, size_t len);
 
 /* trimmed and lower-cased into out (len bytes at most); NULL or a message */

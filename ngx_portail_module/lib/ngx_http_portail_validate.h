@@ -1,11 +1,12 @@
 
 /*
  * Checks of what tenants type and parsers of what browsers send,
- * independent of nginx: plain C, PCRE2, zlib and libsodium only, so that
- * the fuzzing harnesses (fuzz/) link them alone.  One file per kind:
+ * independent of nginx: plain C, PCRE2, zlib, libsodium and zxcvbn only,
+ * so that the fuzzing harnesses (fuzz/) link them alone.  One file per kind:
  *
  *   text      UTF-8, text areas
  *   account   password, e-mail address, client reference, name
+ *   strength  the judge of a new password (zxcvbn)
  *   ids       identifiers in URLs and links (ids, quittances, tokens)
  *   files     uploaded files (content sniffing, PDF, JPEG, PNG, names)
  *   forms     multipart/form-data and urlencoded bodies
@@ -23,6 +24,7 @@
 
 #include "ngx_http_portail_text.h"
 #include "ngx_http_portail_account.h"
+#include "ngx_http_portail_strength.h"
 #include "ngx_http_portail_ids.h"
 #include "ngx_http_portail_files.h"
 #include "ngx_http_portail_forms.h"

@@ -23,6 +23,8 @@ export default function afficher() {
         libelle: 'Mot de passe',
         autocomplete: 'new-password',
         regles: true,
+        // the server refuses a password made of the name or address typed
+        contexte: () => ({ nom: nom.valeur(), email: email.valeur() }),
         messageVide: 'Veuillez choisir un mot de passe.',
     });
     const confirmation = formulaire.motDePasse({
