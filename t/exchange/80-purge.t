@@ -166,8 +166,8 @@ is(valeur('SELECT email FROM compte WHERE id = ?', $va{compte_ferme}[0]), "compt
 is(valeur("SELECT count(*) FROM compte WHERE mot_de_passe_hash = ? AND id = ?", $hash, $va{compte_ferme}[0]), 0,
    '... and its password hash erased');
 is(valeur('SELECT count(*) FROM compte WHERE id = ?', $va{compte_ferme}[0]), 1, '... the row stays (history points to it)');
-is(valeur("SELECT attente FROM connexion_preparer('jean.martin\@example.org', '203.0.113.1', 5, 30, interval '15 minutes')") > 0, 1,
-   'the recent failures still throttle the identifier');
+is(valeur("SELECT attente FROM connexion_preparer('jean.martin\@example.org', '198.51.100.9', 5, 30, interval '15 minutes')") > 0, 1,
+   'the recent failures still throttle the identifier from where they came');
 
 ($rc, $out, $err) = lancer('tools/purge');
 is($rc, 0, 'a purge after them succeeds') or diag $err;
