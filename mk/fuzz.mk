@@ -15,7 +15,7 @@ FUZZ_BINS    := $(addprefix build/fuzz/,$(FUZZ_NAMES))
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined -Ingx_portail_module/lib \
                 $(shell pkg-config --cflags libpcre2-8 jansson libsodium 2>/dev/null)
-FUZZ_LIBS    := -lpcre2-8 -ljansson -lsodium -lz
+FUZZ_LIBS    := -lpcre2-8 -ljansson -lsodium -lz -lqpdf
 LIB_PLAIN    := $(shell grep -L '^\#include <ngx_' ngx_portail_module/lib/*.c)
 
 .PHONY: fuzz fuzz-regress fuzz-build
