@@ -6,7 +6,10 @@
 #
 # Harnesses: fuzz/fuzz_*.c, linked with the files of ngx_portail_module/lib/
 # that include no nginx header (LIB_PLAIN): they are kept free of nginx
-# types for this reason.  Seeds: fuzz/corpus/<name>/; a
+# types for this reason.  fuzz_pdf runs the inspector of uploaded PDFs
+# (libqpdf, itself not instrumented: coverage is the walk's) in the
+# fuzzer's process, without portail-pdfcheck's limits: libFuzzer's own
+# (-rss_limit_mb, 2 GB) stand for them.  Seeds: fuzz/corpus/<name>/; a
 # crash found is fixed, then its input is kept in fuzz/corpus/<name>/.
 
 FUZZ_SECONDS ?= 60

@@ -572,7 +572,7 @@ portail_pdf_dict(portail_pdf_walk_t *w, qpdf_oh dict)
     int          rc;
     char        *keys, *k;
     char         s[64], type[64], subtype[64];
-    size_t       len, used, cap;
+    size_t       len, used, cap, off;
     qpdf_oh      v;
     const char  *key, *action, *t, *st;
 
@@ -637,7 +637,8 @@ portail_pdf_dict(portail_pdf_walk_t *w, qpdf_oh dict)
 
     rc = portail_pdf_error(w);
 
-    for (k = keys; rc == 0 && k < keys + used; k += strlen(k) + 1) {
+    for (off = 0; rc == 0 && off < used; off += strlen(k) + 1) {
+        k = keys + off;
 
         if (portail_pdf_in(k, portail_pdf_keys)) {
             rc = portail_pdf_fail(w, PORTAIL_PDF_ACTIVE, "clé %s", k);
