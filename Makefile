@@ -1,6 +1,7 @@
 # portail: build, run and test.
 #
-#   make          build build/ngx_http_portail_module.so
+#   make          build build/ngx_http_portail_module.so and
+#                 build/portail-pdfcheck (the inspector of uploaded PDFs)
 #   make run      the portal on 127.0.0.1:8080 with demo data (PORT=...)
 #   make test     the whole test suite against a throwaway database
 #   make clean    remove what the build made (keeps var/: the dev database)
@@ -11,6 +12,8 @@ NGINX_SRC   ?= /usr/share/nginx/src
 BUILD       := build
 NGX_BUILD   := $(BUILD)/nginx
 MODULE      := $(BUILD)/ngx_http_portail_module.so
+PDFCHECK    := $(BUILD)/portail-pdfcheck
+PDFCHECK_SRCS := pdfcheck/portail-pdfcheck.c ngx_portail_module/lib/ngx_http_portail_pdfcheck.c
 MODULE_SRCS := $(wildcard ngx_portail_module/*/*.c ngx_portail_module/*/*.h)
 PORT        ?= 8080
 
@@ -29,7 +32,7 @@ LD_OPT := -Wl,-z,relro -Wl,-z,now -fPIC
 
 .PHONY: all build deps run test clean FORCE
 
-all build: $(MODULE)
+all build: $(MODULE) $(PDFCHECK)
 
 deps:
 	@tools/deps build
@@ -60,14 +63,22 @@ $(MODULE): $(NGX_BUILD)/objs/Makefile $(MODULE_SRCS)
 	    || { echo "undefined portail symbols (above)"; exit 1; }
 	cp $(NGX_BUILD)/objs/ngx_http_portail_module.so $@.tmp && mv -f $@.tmp $@
 
+# the process the module runs for each uploaded PDF (docs/security.md)
+$(PDFCHECK): $(PDFCHECK_SRCS) ngx_portail_module/lib/ngx_http_portail_pdfcheck.h
+	@tools/deps build
+	@mkdir -p $(BUILD)
+	$(CC) $(CC_OPT) -Wall -Wextra -Werror -Ingx_portail_module/lib \
+	    $(LD_OPT) -o $@.tmp $(PDFCHECK_SRCS) -lqpdf
+	mv -f $@.tmp $@
+
 run:
 	@tools/deps run
-	@$(MAKE) -s $(MODULE)
+	@$(MAKE) -s $(MODULE) $(PDFCHECK)
 	@PORT=$(PORT) tools/run
 
 test:
 	@tools/deps test
-	@$(MAKE) -s $(MODULE)
+	@$(MAKE) -s $(MODULE) $(PDFCHECK)
 	@tools/test
 
 clean:

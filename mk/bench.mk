@@ -18,10 +18,10 @@
 
 bench:
 	@tools/deps bench
-	@$(MAKE) -s $(MODULE)
+	@$(MAKE) -s $(MODULE) $(PDFCHECK)
 	@bench/run
 
 bench-soak:
 	@tools/deps bench
-	@$(MAKE) -s $(MODULE)
+	@$(MAKE) -s $(MODULE) $(PDFCHECK)
 	@bench/run --soak

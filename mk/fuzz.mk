@@ -6,7 +6,10 @@
 #
 # Harnesses: fuzz/fuzz_*.c, linked with the files of ngx_portail_module/lib/
 # that include no nginx header (LIB_PLAIN): they are kept free of nginx
-# types for this reason.  Seeds: fuzz/corpus/<name>/; a
+# types for this reason.  fuzz_pdf runs the inspector of uploaded PDFs
+# (libqpdf, itself not instrumented: coverage is the walk's) in the
+# fuzzer's process, without portail-pdfcheck's limits: libFuzzer's own
+# (-rss_limit_mb, 2 GB) stand for them.  Seeds: fuzz/corpus/<name>/; a
 # crash found is fixed, then its input is kept in fuzz/corpus/<name>/.
 
 FUZZ_SECONDS ?= 60
@@ -15,7 +18,7 @@ FUZZ_BINS    := $(addprefix build/fuzz/,$(FUZZ_NAMES))
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined -Ingx_portail_module/lib \
                 $(shell pkg-config --cflags libpcre2-8 jansson libsodium 2>/dev/null)
-FUZZ_LIBS    := -lpcre2-8 -ljansson -lsodium -lz -lzxcvbn -lm
+FUZZ_LIBS    := -lpcre2-8 -ljansson -lsodium -lz -lzxcvbn -lqpdf -lm
 LIB_PLAIN    := $(shell grep -L '^\#include <ngx_' ngx_portail_module/lib/*.c)
 
 .PHONY: fuzz fuzz-regress fuzz-build

@@ -18,12 +18,12 @@ VALGRIND_TESTS ?= t/010-sante.t t/070-accueil.t t/080-contrats.t t/090-documents
 
 soak-faults:
 	@tools/deps test
-	@$(MAKE) -s $(MODULE)
+	@$(MAKE) -s $(MODULE) $(PDFCHECK)
 	TESTS="soak/pannes.t" SANITIZE=0 BROWSER=0 DEB_TEST=0 tools/test
 
 valgrind:
 	@tools/deps test
-	@$(MAKE) -s $(MODULE)
+	@$(MAKE) -s $(MODULE) $(PDFCHECK)
 	TEST_NGINX_USE_VALGRIND=1 TEST_NGINX_TIMEOUT=30 TESTS="$(VALGRIND_TESTS)" SANITIZE=0 BROWSER=0 DEB_TEST=0 tools/test
 
 soak: soak-faults

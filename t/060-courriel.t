@@ -185,6 +185,7 @@ GET /api/sante
     portail_database "host=$TEST_NGINX_POSTGRESQL_HOST port=$TEST_NGINX_POSTGRESQL_PORT dbname=$TEST_NGINX_POSTGRESQL_DB user=$TEST_NGINX_POSTGRESQL_USER";
     portail_smtp 127.0.0.1:9;
     portail_mail_interval 100ms;
+    portail_upload_pdf_check $TEST_NGINX_PORTAIL_PDFCHECK;
 --- request
 GET /api/sante
 --- error_log

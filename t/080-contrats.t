@@ -9,6 +9,7 @@ use Test::Nginx::Socket 'no_plan';
 use Test::More;
 use Digest::SHA qw(sha256_hex);
 use Portail::Test;
+use Portail::Pdf qw(page_pdf);
 
 reset_database();
 # uploads: nginx's own limit on the body too, below portail_upload_max_body
@@ -368,7 +369,7 @@ my %after = (
         is($r->{status}, 401, 'no session: 401');
 
         # over one slice (256 KiB): streamed from PostgreSQL piece by piece
-        my $big = $PDF . (' ' x (1024 * 1024)) . "\n%%EOF\n";
+        my $big = page_pdf(content => 'q Q ' x (256 * 1024), content_filters => []);
         my $up2 = api('POST', '/api/contrats/2013936/assurance',
                       certificate(attestation => ['grande.pdf', 'application/pdf', $big]));
         is($up2->{status}, 201, 'a 1 MB certificate');
@@ -389,12 +390,14 @@ my %after = (
 
     bad_uploads => sub {
         my $before = counts();
-        my $js = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+        my $js = page_pdf(catalog => '/OpenAction << /S /JavaScript /JS (app.alert\(1\)) >>');
         my %cases = (
             'a text file'                   => [{ attestation => ['attestation.txt', 'text/plain', "Assuré chez MAIF\n"] }, 'attestation'],
             'a file that claims PDF but is not' => [{ attestation => ['attestation.pdf', 'application/pdf', "<html>not a pdf</html>"] }, 'attestation'],
             'a truncated PDF'               => [{ attestation => ['attestation.pdf', 'application/pdf', substr($PDF, 0, 600)] }, 'attestation'],
             'a PDF with JavaScript'         => [{ attestation => ['attestation.pdf', 'application/pdf', $js] }, 'attestation'],
+            'a PDF opening a web page'      => [{ attestation => ['attestation.pdf', 'application/pdf',
+                                                  page_pdf(catalog => '/OpenAction << /S /URI /URI (https://example.net/) >>')] }, 'attestation'],
             'a file over 5 MB'              => [{ attestation => ['gros.pdf', 'application/pdf', $PDF . (' ' x (5 * 1024 * 1024)) . "%%EOF\n"] }, 'attestation'],
             'an empty file'                 => [{ attestation => ['vide.pdf', 'application/pdf', ''] }, 'attestation'],
             'no file'                       => [{ attestation => 'texte' }, 'attestation'],

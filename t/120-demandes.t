@@ -500,7 +500,7 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 
 
 
-=== TEST 19: a PDF with a script [rien_cree]
+=== TEST 19: a PDF with a script: its code, its message on its field [rien_cree]
 --- request eval
 "POST /api/demandes\n" . main::mp(main::formulaire(),
     pieces => ['facture.pdf', $main::PDF_JS, 'application/pdf'])
@@ -509,7 +509,9 @@ Content-Type: multipart/form-data; boundary=PortailTest7d3f
 Content-Type: multipart/form-data; boundary=PortailTest7d3f
 --- error_code: 422
 --- response_body_like chomp
-"champs":\{"pieces":"Ce PDF contient des éléments actifs
+^\{"error":"fichier_contenu_actif","message":"Ce PDF contient du contenu actif \(JavaScript, lien, pièce jointe...\) : enregistrez-le à nouveau avec « Imprimer en PDF » puis renvoyez-le.","champs":\{"pieces":"Ce PDF contient du contenu actif
+--- error_log
+upload "facture.pdf" refused: fichier_contenu_actif: objet 1 0 : /OpenAction : action /JavaScript
 
 
 

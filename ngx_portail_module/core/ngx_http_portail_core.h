@@ -27,6 +27,7 @@
 #include "ngx_http_portail_router.h"
 #include "ngx_http_portail_json.h"
 #include "ngx_http_portail_upload.h"
+#include "ngx_http_portail_inspect.h"
 #include "ngx_http_portail_file.h"
 #include "ngx_http_portail_session.h"
 #include "ngx_http_portail_password.h"

@@ -175,6 +175,27 @@ static const ngx_http_portail_error_t
       ngx_string("prelevement_indisponible"), NGX_HTTP_SERVICE_UNAVAILABLE,
       "La souscription au prélèvement automatique n'est pas "
       "disponible en ligne pour le moment : contactez l'office." },
+
+    /* uploads: a PDF refused for what it holds */
+    [NGX_HTTP_PORTAIL_ERR_FICHIER_CONTENU_ACTIF] = {
+      ngx_string("fichier_contenu_actif"), 422,
+      "Ce PDF contient du contenu actif (JavaScript, lien, pièce "
+      "jointe...) : enregistrez-le à nouveau avec « Imprimer en PDF » "
+      "puis renvoyez-le." },
+    [NGX_HTTP_PORTAIL_ERR_FICHIER_CHIFFRE] = {
+      ngx_string("fichier_chiffre"), 422,
+      "Ce PDF est chiffré ou protégé par un mot de passe : "
+      "enregistrez-le sans protection avec « Imprimer en PDF » puis "
+      "renvoyez-le." },
+    [NGX_HTTP_PORTAIL_ERR_FICHIER_ILLISIBLE] = {
+      ngx_string("fichier_illisible"), 422,
+      "Ce PDF est endommagé ou illisible : enregistrez-le à nouveau "
+      "avec « Imprimer en PDF » puis renvoyez-le." },
+    [NGX_HTTP_PORTAIL_ERR_FICHIER_TROP_COMPLEXE] = {
+      ngx_string("fichier_trop_complexe"), 422,
+      "Ce PDF est trop lourd pour être vérifié : enregistrez-le à "
+      "nouveau avec « Imprimer en PDF », ou en moins de pages, puis "
+      "renvoyez-le." },
 };
 
 

@@ -71,6 +71,12 @@ typedef enum {
     /* SEPA mandates */
     NGX_HTTP_PORTAIL_ERR_PRELEVEMENT_INDISPONIBLE,
 
+    /* uploads: a PDF refused for what it holds (portail-pdfcheck) */
+    NGX_HTTP_PORTAIL_ERR_FICHIER_CONTENU_ACTIF,
+    NGX_HTTP_PORTAIL_ERR_FICHIER_CHIFFRE,
+    NGX_HTTP_PORTAIL_ERR_FICHIER_ILLISIBLE,
+    NGX_HTTP_PORTAIL_ERR_FICHIER_TROP_COMPLEXE,
+
     NGX_HTTP_PORTAIL_ERR_COUNT
 } ngx_http_portail_err_e;
 

@@ -122,13 +122,22 @@ ngx_http_portail_field_error(json_t *champs, const char *name,
 }
 
 
-/* 422 with a message per field */
+/*
+ * 422 with a message per field; its code is that of the first file
+ * refused for its content (a PDF with a script...), validation otherwise
+ */
 
 ngx_int_t
 ngx_http_portail_send_validation(ngx_http_request_t *r, json_t *champs)
 {
-    return ngx_http_portail_send_champs(r, NGX_HTTP_PORTAIL_ERR_VALIDATION,
-                                        champs);
+    ngx_http_portail_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+
+    return ngx_http_portail_send_champs(r,
+               (ctx && ctx->file_err != NGX_HTTP_PORTAIL_ERR_NONE)
+               ? ctx->file_err : NGX_HTTP_PORTAIL_ERR_VALIDATION,
+               champs);
 }
 
 

@@ -152,6 +152,20 @@ static ngx_command_t  ngx_http_portail_commands[] = {
       offsetof(ngx_http_portail_main_conf_t, upload_max_body),
       NULL },
 
+    { ngx_string("portail_upload_pdf_check"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, upload.pdf_check),
+      NULL },
+
+    { ngx_string("portail_upload_thread_pool"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_portail_main_conf_t, upload.thread_pool_name),
+      NULL },
+
     { ngx_string("portail_session_idle_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_sec_slot,
@@ -539,6 +553,15 @@ ngx_http_portail_init_main_conf(ngx_conf_t *cf, void *conf)
     if (pmcf->upload_max_body < pmcf->upload_max_size) {
         return "portail_upload_max_body is smaller than "
                "portail_upload_max_size";
+    }
+
+    if (pmcf->upload.pdf_check.data == NULL) {
+        ngx_str_set(&pmcf->upload.pdf_check,
+                    "/usr/libexec/portail/portail-pdfcheck");
+    }
+
+    if (pmcf->upload.thread_pool_name.data == NULL) {
+        ngx_str_set(&pmcf->upload.thread_pool_name, "default");
     }
 
     if (pmcf->database.query_timeout < 1) {
@@ -995,6 +1018,7 @@ ngx_http_portail_postconfiguration(ngx_conf_t *cf)
         || ngx_http_portail_pg_init(cf) != NGX_OK
         || ngx_http_portail_session_init(cf) != NGX_OK
         || ngx_http_portail_password_init(cf) != NGX_OK
+        || ngx_http_portail_inspect_init(cf) != NGX_OK
         || ngx_http_portail_mail_init(cf) != NGX_OK
         || ngx_http_portail_sections_init(cf) != NGX_OK
         || ngx_http_portail_templates_load(cf) != NGX_OK)
@@ -1043,6 +1067,7 @@ ngx_http_portail_init_process(ngx_cycle_t *cycle)
 {
     if (ngx_http_portail_pg_init_worker(cycle) != NGX_OK
         || ngx_http_portail_password_init_worker(cycle) != NGX_OK
+        || ngx_http_portail_inspect_init_worker(cycle) != NGX_OK
         || ngx_http_portail_mail_init_worker(cycle) != NGX_OK)
     {
         return NGX_ERROR;

@@ -47,6 +47,15 @@ typedef struct {
 } ngx_http_portail_auth_conf_t;
 
 
+/* uploaded PDFs, inspected by portail-pdfcheck from a thread pool */
+
+typedef struct {
+    ngx_str_t                         pdf_check;   /* the helper's path */
+    ngx_str_t                         thread_pool_name;
+    ngx_thread_pool_t                *thread_pool;
+} ngx_http_portail_upload_conf_t;
+
+
 typedef struct {
     ngx_str_t                         name;
     ngx_str_t                         phone;
@@ -113,6 +122,7 @@ typedef struct {
     size_t                            json_max_size;
     size_t                            upload_max_size;
     size_t                            upload_max_body;
+    ngx_http_portail_upload_conf_t    upload;
     ngx_http_portail_session_conf_t   session;
     ngx_http_portail_auth_conf_t      auth;
     ngx_http_portail_office_conf_t    office;

@@ -157,16 +157,7 @@ ngx_http_portail_password_task(ngx_http_request_t *r,
     task->event.handler = ngx_http_portail_password_event;
     task->event.data = pw;
 
-    if (ngx_thread_task_post(pmcf->auth.thread_pool, task) != NGX_OK) {
-        return ngx_http_portail_send_error(r,
-                   NGX_HTTP_PORTAIL_ERR_SERVICE_SURCHARGE);
-    }
-
-    r->main->blocked++;
-    r->aio = 1;
-    r->main->count++;
-
-    return NGX_DONE;
+    return ngx_http_portail_thread_post(r, pmcf->auth.thread_pool, task);
 #else
     ngx_http_portail_password_thread(pw, r->connection->log);
     return next(r, ctx);
@@ -222,16 +213,10 @@ ngx_http_portail_password_event(ngx_event_t *ev)
     r = pw->request;
     c = r->connection;
 
-    r->main->blocked--;
-    r->aio = 0;
-
     /* the password is not needed any more */
     sodium_memzero(pw->password, pw->len);
 
-    if (c->error) {
-        /* the client left while the thread worked */
-        ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
-        ngx_http_run_posted_requests(c);
+    if (ngx_http_portail_thread_resumed(r) != NGX_OK) {
         return;
     }
 

@@ -651,6 +651,16 @@ ngx_http_portail_body_handler(ngx_http_request_t *r)
         return;
     }
 
+    if (ctx->route->flags & NGX_HTTP_PORTAIL_MULTIPART) {
+        /* its PDFs first, in the thread pool: the handler runs after */
+        rc = ngx_http_portail_inspect(r, ctx, ctx->route->handler);
+
+        if (rc != NGX_OK) {
+            ngx_http_finalize_request(r, rc);
+            return;
+        }
+    }
+
     ngx_http_finalize_request(r, ctx->route->handler(r, ctx));
 }
 
@@ -968,3 +978,57 @@ ngx_http_portail_send_message(ngx_http_request_t *r, ngx_uint_t status,
 
     return ngx_http_portail_send_json_value(r, status, body);
 }
+
+
+#if (NGX_THREADS)
+
+/*
+ * Work for nginx's thread pool on behalf of a request (a password, the
+ * PDFs of an upload): the request is kept (count) and may not be freed
+ * while the thread works (blocked), even if its client leaves.  NGX_DONE,
+ * or the 503 to finalize the request with when the pool's queue is full.
+ */
+
+ngx_int_t
+ngx_http_portail_thread_post(ngx_http_request_t *r, ngx_thread_pool_t *tp,
+    ngx_thread_task_t *task)
+{
+    if (ngx_thread_task_post(tp, task) != NGX_OK) {
+        return ngx_http_portail_send_error(r,
+                   NGX_HTTP_PORTAIL_ERR_SERVICE_SURCHARGE);
+    }
+
+    r->main->blocked++;
+    r->aio = 1;
+    r->main->count++;
+
+    return NGX_DONE;
+}
+
+
+/*
+ * In the task's event, the request released: NGX_OK to go on, or
+ * NGX_DECLINED when its client left while the thread worked (the request
+ * is finalized then).
+ */
+
+ngx_int_t
+ngx_http_portail_thread_resumed(ngx_http_request_t *r)
+{
+    ngx_connection_t  *c;
+
+    c = r->connection;
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    if (c->error) {
+        ngx_http_finalize_request(r, NGX_HTTP_CLIENT_CLOSED_REQUEST);
+        ngx_http_run_posted_requests(c);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+#endif

@@ -50,8 +50,12 @@ typedef struct {
     ngx_str_t                         data;
     const char                       *mime;       /* found by content */
     u_char                            sha256[32];
+    /* a PDF's inspection: NONE or why it is refused, and what was found */
+    ngx_http_portail_err_e            pdf_err;
+    ngx_str_t                         pdf_why;
     unsigned                          file:1;
     unsigned                          checked:1;
+    unsigned                          pdf_checked:1;
 } ngx_http_portail_part_t;
 
 
@@ -66,6 +70,8 @@ struct ngx_http_portail_ctx_s {
     void                             *stream;     /* a file being sent */
     ngx_http_portail_pw_t            *pw;         /* the last password task */
     ngx_http_portail_handler_pt       next;       /* after the DB answered */
+    /* the first file refused for its content: the code of the 422 */
+    ngx_http_portail_err_e            file_err;
 
     /* the session cookie's token and its SHA-256, as stored */
     u_char                            token[32];
@@ -125,6 +131,14 @@ ngx_int_t ngx_http_portail_send_message(ngx_http_request_t *r,
 /* a path segment that is a row id (1 to 18 digits); NGX_DECLINED if not */
 ngx_int_t ngx_http_portail_path_id(ngx_http_request_t *r, ngx_str_t *arg,
     ngx_str_t *id);
+
+#if (NGX_THREADS)
+/* a task of nginx's thread pool for the request: NGX_DONE, or the 503 */
+ngx_int_t ngx_http_portail_thread_post(ngx_http_request_t *r,
+    ngx_thread_pool_t *tp, ngx_thread_task_t *task);
+/* in its event: NGX_OK, or NGX_DECLINED (the client left: finalized) */
+ngx_int_t ngx_http_portail_thread_resumed(ngx_http_request_t *r);
+#endif
 
 
 #endif /* _NGX_HTTP_PORTAIL_REQUEST_H_INCLUDED_ */

@@ -4,16 +4,19 @@
  * notices), checked by their content.
  *
  * Only PDF, JPEG and PNG are accepted, whatever the name or the type the
- * browser claims; PDFs with active content are refused; image metadata
- * (EXIF with the GPS position, comments) is removed before anything is
- * stored.  The names tenants gave their files are kept as a label only:
- * nothing is ever stored or served under them.
+ * browser claims; PDFs are inspected before the handler runs
+ * (ngx_http_portail_inspect.c), those with active content refused; image
+ * metadata (EXIF with the GPS position, comments) is removed before
+ * anything is stored.  The names tenants gave their files are kept as a
+ * label only: nothing is ever stored or served under them.
  */
 
 
 #include "ngx_http_portail_core.h"
 
 
+static ngx_int_t ngx_http_portail_upload_pdf(ngx_http_request_t *r,
+    ngx_http_portail_part_t *part, const char *field, json_t *champs);
 
 
 /* NGX_DECLINED: not a well-formed multipart body */
@@ -151,9 +154,10 @@ ngx_http_portail_part_text(ngx_http_portail_ctx_t *ctx, const char *name,
 
 
 /*
- * A file is acceptable when its content is a PDF, a JPEG or a PNG within
- * the size limit; its metadata is removed and its digest computed.
- * NGX_OK, or NGX_DECLINED with the reason in champs.
+ * A file is acceptable when its content is a PDF that passed inspection,
+ * a JPEG or a PNG, within the size limit; its metadata is removed and its
+ * digest computed.  NGX_OK, or NGX_DECLINED with the reason in champs (and,
+ * for a PDF refused for its content, its code in ctx->file_err).
  */
 
 ngx_int_t
@@ -205,9 +209,10 @@ ngx_http_portail_upload_check(ngx_http_request_t *r,
     len = part->data.len;
 
     if (ngx_strcmp(part->mime, "application/pdf") == 0) {
-        err = portail_pdf_check(part->data.data, len);
+        return ngx_http_portail_upload_pdf(r, part, field, champs);
+    }
 
-    } else if (ngx_strcmp(part->mime, "image/jpeg") == 0) {
+    if (ngx_strcmp(part->mime, "image/jpeg") == 0) {
         err = portail_jpeg_strip(part->data.data, &len);
 
     } else {
@@ -233,4 +238,52 @@ ngx_http_portail_upload_check(ngx_http_request_t *r,
     part->checked = 1;
 
     return NGX_OK;
+}
+
+
+/* a PDF, as its inspection found it; kept as it came */
+
+static ngx_int_t
+ngx_http_portail_upload_pdf(ngx_http_request_t *r,
+    ngx_http_portail_part_t *part, const char *field, json_t *champs)
+{
+    ngx_http_portail_ctx_t           *ctx;
+    ngx_http_portail_err_e            err;
+    const ngx_http_portail_error_t   *e;
+
+    if (!part->pdf_checked) {
+        /* past the PDFs inspected per request: refused, never unchecked */
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "portail: upload \"%V\" refused: PDF not inspected",
+                      &part->filename);
+        err = NGX_HTTP_PORTAIL_ERR_FICHIER_ILLISIBLE;
+
+    } else {
+        err = part->pdf_err;
+    }
+
+    if (err == NGX_HTTP_PORTAIL_ERR_NONE) {
+        crypto_hash_sha256(part->sha256, part->data.data, part->data.len);
+        part->checked = 1;
+        return NGX_OK;
+    }
+
+    e = ngx_http_portail_error(err);
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "portail: upload \"%V\" refused: %V: %V",
+                  &part->filename, &e->code, &part->pdf_why);
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_portail_module);
+
+    /* the field's first message is the one shown: its code goes with it */
+    if (json_object_get(champs, field) == NULL
+        && ctx->file_err == NGX_HTTP_PORTAIL_ERR_NONE)
+    {
+        ctx->file_err = err;
+    }
+
+    ngx_http_portail_field_error(champs, field, e->message);
+
+    return NGX_DECLINED;
 }

@@ -19,12 +19,12 @@
 const char *portail_sniff(const unsigned char *p, size_t len);
 
 /*
- * What a file must not carry.  A PDF with active content (JavaScript,
- * launch actions, embedded files) is refused; JPEG and PNG metadata
- * (EXIF, GPS position, comments, text chunks) is removed in place.  Each
- * returns NULL or the French reason for refusing the file; len is updated.
+ * What a file must not carry: JPEG and PNG metadata (EXIF, GPS position,
+ * comments, text chunks) is removed in place.  Each returns NULL or the
+ * French reason for refusing the file; len is updated.  PDFs are inspected
+ * by portail_pdf_inspect() (ngx_http_portail_pdfcheck.h), in a process of
+ * their own.
  */
-const char *portail_pdf_check(const unsigned char *p, size_t len);
 const char *portail_jpeg_strip(unsigned char *p, size_t *len);
 const char *portail_png_strip(unsigned char *p, size_t *len);
 

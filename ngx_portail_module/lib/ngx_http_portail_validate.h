@@ -8,7 +8,8 @@
  *   account   password, e-mail address, client reference, name
  *   strength  the judge of a new password (zxcvbn)
  *   ids       identifiers in URLs and links (ids, quittances, tokens)
- *   files     uploaded files (content sniffing, PDF, JPEG, PNG, names)
+ *   files     uploaded files (content sniffing, JPEG and PNG metadata,
+ *             names)
  *   forms     multipart/form-data and urlencoded bodies
  *   contact   phone, dates, locality, postcode
  *   payment   the provider's signature, IBAN, BIC, account holder

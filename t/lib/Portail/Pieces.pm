@@ -8,6 +8,7 @@ use warnings;
 
 use Exporter 'import';
 use Portail::Test qw(db);
+use Portail::Pdf qw(page_pdf);
 
 our @EXPORT = qw(compte_signataire use_compte_section mp $BOUNDARY $PDF $PDF_JS
                  $PDF_GROS $EXE $JPEG_GPS $JPEG_NET $PNG);
@@ -54,11 +55,10 @@ sub mp {
     return "$body--$BOUNDARY--\r\n";
 }
 
-our $PDF = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-         . "2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-         . "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
-our $PDF_JS = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n"
-            . "endobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+# a one-page PDF (a font, a compressed content stream), and the same
+# opening on a script (Portail::Pdf: what the inspector reads as is)
+our $PDF = page_pdf();
+our $PDF_JS = page_pdf(catalog => '/OpenAction << /S /JavaScript /JS (app.alert\(1\)) >>');
 # over the default portail_upload_max_size (5m)
 our $PDF_GROS = "%PDF-1.4\n%" . ("0" x (5 * 1024 * 1024)) . "\n%%EOF\n";
 our $EXE = "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 pas une photo";

@@ -43,14 +43,18 @@ $ENV{TEST_PORTAIL_TEMPLATE}      ||= 'portail_template';
 my $root = abs_path(dirname(__FILE__) . '/../../..');
 
 # The configuration blocks get unless they say otherwise: the pool on the
-# test database, and the API with nginx's own errors answered in JSON.
+# test database, the inspector of uploaded PDFs make built, and the API
+# with nginx's own errors answered in JSON.  A block with an http block of
+# its own names the inspector as $TEST_NGINX_PORTAIL_PDFCHECK.
 $ENV{TEST_NGINX_SMTP_PORT} ||= 2525;
+$ENV{TEST_NGINX_PORTAIL_PDFCHECK} ||= "$root/build/portail-pdfcheck";
 
 our $HTTP_CONFIG = <<"CONF";
     portail_database "host=$ENV{TEST_NGINX_POSTGRESQL_HOST} port=$ENV{TEST_NGINX_POSTGRESQL_PORT} dbname=$ENV{TEST_NGINX_POSTGRESQL_DB} user=$ENV{TEST_NGINX_POSTGRESQL_USER}";
     portail_smtp 127.0.0.1:$ENV{TEST_NGINX_SMTP_PORT};
     portail_mail_interval 100ms;
     portail_public_url https://portail.example.org;
+    portail_upload_pdf_check $ENV{TEST_NGINX_PORTAIL_PDFCHECK};
 CONF
 
 our $TEMPLATES_CONFIG = "    portail_templates $root/templates;\n";
