@@ -10,6 +10,7 @@ use Test::Nginx::Socket 'no_plan';
 use Test::More;
 use YAML::XS ();
 use Portail::Test;
+use Portail::Pdf ();
 use Portail::Paiements qw($PAYMENT_CONFIG);
 
 reset_database();
@@ -135,7 +136,8 @@ sub example_body {
     }
     if ($content->{'multipart/form-data'}) {
         my $b = 'matrice';
-        my $pdf = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+        # a PDF the inspector accepts: the answer is the route's own
+        my $pdf = Portail::Pdf::page_pdf();
         my $form = '';
         my $props = $content->{'multipart/form-data'}{schema}{properties} || {};
         for my $name (sort keys %$props) {
