@@ -96,6 +96,13 @@ sub use_portail_defaults {
         $block->set_value('http_config', $TEMPLATES_CONFIG . $with)
             unless $with =~ /portail_templates\s/;
 
+        # and the checkout's PDF inspector, even in a block with a database
+        # of its own (a restored copy, a standby)
+        $with = $block->http_config // '';
+        $block->set_value('http_config',
+                          "    portail_upload_pdf_check $ENV{TEST_NGINX_PORTAIL_PDFCHECK};\n" . $with)
+            unless $with =~ /portail_upload_pdf_check\s/;
+
         # an nginx that must refuse its configuration exits from main()
         # without freeing its startup pools: nginx's leak, not ours, and
         # every such exit would report it.  Memory errors are still caught.
