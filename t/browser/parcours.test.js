@@ -72,11 +72,21 @@ async function sessionServeur(page) {
     });
 }
 
-/** The session cookie: the HttpOnly cookie the portal set. */
+/**
+ * The session cookie.  The portal sets two cookies, both HttpOnly, none
+ * readable by the page: the session, and the device cookie that keeps a
+ * known browser in while the account is under attack from elsewhere.
+ */
 async function cookieSession(contexte) {
-    const cookies = (await contexte.cookies(URL_PORTAIL)).filter((cookie) => cookie.httpOnly);
-    assert.equal(cookies.length, 1, `one HttpOnly session cookie, got ${JSON.stringify(cookies)}`);
-    return cookies[0];
+    const cookies = await contexte.cookies(URL_PORTAIL);
+    assert.deepEqual(cookies.filter((cookie) => !cookie.httpOnly), [], 'no cookie the page can read');
+    const session = cookies.filter((cookie) => cookie.name === 'portail_session');
+    assert.equal(session.length, 1, `one session cookie, got ${JSON.stringify(cookies)}`);
+    const appareil = cookies.filter((cookie) => cookie.name === 'portail_appareil');
+    assert.equal(appareil.length, 1, 'and the device cookie');
+    assert.equal(appareil[0].sameSite, 'Strict', 'the device cookie is SameSite=Strict');
+    assert.equal(cookies.length, 2, `nothing else: ${JSON.stringify(cookies)}`);
+    return session[0];
 }
 
 describe('flows with the backend (issue #4)', () => {
