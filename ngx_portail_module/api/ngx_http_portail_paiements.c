@@ -28,13 +28,7 @@
 #define NGX_HTTP_PORTAIL_RECU_COLUMNS        12
 
 
-typedef ngx_int_t (*ngx_http_portail_payment_done_pt)(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_err_e error,
-    ngx_str_t *statut);
-
-
 typedef struct {
-    ngx_http_portail_payment_done_pt  done;
     ngx_str_t                         statut;
     ngx_str_t                         commande;
     ngx_str_t                         pdf;
@@ -65,7 +59,7 @@ static ngx_int_t ngx_http_portail_payment_field(ngx_http_portail_ctx_t *ctx,
 static ngx_http_portail_err_e ngx_http_portail_payment_verify(
     ngx_http_request_t *r, ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_payment_notify(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_payment_done_pt done);
+    ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_paiements_read(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx);
 static ngx_int_t ngx_http_portail_carte_create(ngx_http_request_t *r,
@@ -1313,8 +1307,7 @@ static ngx_int_t
 ngx_http_portail_notification(ngx_http_request_t *r,
     ngx_http_portail_ctx_t *ctx)
 {
-    return ngx_http_portail_payment_notify(r, ctx,
-                                           ngx_http_portail_notification_done);
+    return ngx_http_portail_payment_notify(r, ctx);
 }
 
 
@@ -1353,7 +1346,7 @@ ngx_http_portail_notification_done(ngx_http_request_t *r,
 
 static ngx_int_t
 ngx_http_portail_payment_notify(ngx_http_request_t *r,
-    ngx_http_portail_ctx_t *ctx, ngx_http_portail_payment_done_pt done)
+    ngx_http_portail_ctx_t *ctx)
 {
     char                          *dump;
     json_t                        *raw;
@@ -1375,15 +1368,14 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    p->done = done;
-
     if (!pmcf->payment.card) {
-        return done(r, ctx, NGX_HTTP_PORTAIL_ERR_PAIEMENT_INDISPONIBLE, NULL);
+        return ngx_http_portail_notification_done(r, ctx,
+                   NGX_HTTP_PORTAIL_ERR_PAIEMENT_INDISPONIBLE, NULL);
     }
 
     err = ngx_http_portail_payment_verify(r, ctx);
     if (err) {
-        return done(r, ctx, err, NULL);
+        return ngx_http_portail_notification_done(r, ctx, err, NULL);
     }
 
     /* the raw fields, kept with the payment for disputes */
@@ -1430,7 +1422,8 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
     }
 
     if (bad) {
-        return done(r, ctx, NGX_HTTP_PORTAIL_ERR_NOTIFICATION_INVALIDE, NULL);
+        return ngx_http_portail_notification_done(r, ctx,
+                   NGX_HTTP_PORTAIL_ERR_NOTIFICATION_INVALIDE, NULL);
     }
 
     /* signed with our key for another shop: a configuration mistake */
@@ -1444,7 +1437,8 @@ ngx_http_portail_payment_notify(ngx_http_request_t *r,
                       "portail: payment notification for shop \"%V\", not "
                       "ours (\"%V\")", &v[NGX_HTTP_PORTAIL_IPN_SITE],
                       &pmcf->payment.site_id);
-        return done(r, ctx, NGX_HTTP_PORTAIL_ERR_TRANSACTION_INCOHERENTE, NULL);
+        return ngx_http_portail_notification_done(r, ctx,
+                   NGX_HTTP_PORTAIL_ERR_TRANSACTION_INCOHERENTE, NULL);
     }
 
     dump = json_dumps(raw, JSON_COMPACT);
@@ -1519,7 +1513,8 @@ ngx_http_portail_payment_notified(ngx_http_request_t *r,
     p = ctx->data;
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 0, &result) != NGX_OK) {
-        return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
+        return ngx_http_portail_notification_done(r, ctx,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
     }
 
     if (result.len != 2 || ngx_strncmp(result.data, "ok", 2) != 0) {
@@ -1533,7 +1528,7 @@ ngx_http_portail_payment_notified(ngx_http_request_t *r,
                           "portail: order \"%V\" already paid, and the "
                           "provider notifies another transaction: recorded "
                           "in the journal, to be refunded", &p->commande);
-            return p->done(r, ctx, err, NULL);
+            return ngx_http_portail_notification_done(r, ctx, err, NULL);
         }
 
         for (i = 0; ngx_http_portail_notify_results[i]; i++) {
@@ -1541,18 +1536,20 @@ ngx_http_portail_payment_notified(ngx_http_request_t *r,
                 ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                               "portail: payment notification for order "
                               "\"%V\" refused: %V", &p->commande, &result);
-                return p->done(r, ctx, err, NULL);
+                return ngx_http_portail_notification_done(r, ctx, err, NULL);
             }
         }
 
-        return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
+        return ngx_http_portail_notification_done(r, ctx,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
     }
 
     if (ngx_http_portail_pg_value(ctx->query, 0, 0, 1, &statut) != NGX_OK
         || ngx_http_portail_pg_value(ctx->query, 0, 0, 3, &receipt)
            != NGX_OK)
     {
-        return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
+        return ngx_http_portail_notification_done(r, ctx,
+                   NGX_HTTP_PORTAIL_ERR_ERREUR_INTERNE, NULL);
     }
 
     p->statut.len = statut.len;
@@ -1576,14 +1573,16 @@ ngx_http_portail_payment_notified(ngx_http_request_t *r,
             ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                           "portail: cannot make the ticket of order \"%V\"",
                           &p->commande);
-            return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
+            return ngx_http_portail_notification_done(r, ctx,
+                       NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
         }
 
         return ngx_http_portail_receipt_store(r, ctx, &id,
                                       ngx_http_portail_payment_receipt_stored);
     }
 
-    return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
+    return ngx_http_portail_notification_done(r, ctx,
+               NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
 }
 
 
@@ -1604,5 +1603,6 @@ ngx_http_portail_payment_receipt_stored(ngx_http_request_t *r,
                       "made when asked for", &p->commande);
     }
 
-    return p->done(r, ctx, NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
+    return ngx_http_portail_notification_done(r, ctx,
+               NGX_HTTP_PORTAIL_ERR_NONE, &p->statut);
 }
